@@ -1,0 +1,45 @@
+# AICMO: `make run` to try it, `make test` to prove it.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aicmo
+# Environment of every test run: settings need a key with DEBUG off.
+TEST_ENV := SECRET_KEY=test-secret-key-not-for-production DEBUG=false STATIC_MANIFEST=false
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint test-pg test-embedded migrate clean
+
+install:
+	@./scripts/setup.sh
+
+run: install
+	@DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
+	@DEBUG=true $(BIN)/python manage.py seed_demo --if-empty
+	@echo "Demo logins (username, password, role):"; cat var/demo-logins.txt 2>/dev/null || true
+	@echo "AICMO on http://127.0.0.1:$(PORT)/"
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+test: lint
+	@$(BIN)/python scripts/check_postgres.py
+	$(MAKE) --no-print-directory test-pg
+	$(MAKE) --no-print-directory test-embedded
+
+# The whole suite on PostgreSQL.
+test-pg: install
+	$(TEST_ENV) DATABASE_URL=$(TEST_DATABASE_URL) TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+# The tests that guard the embedded default, on SQLite.
+test-embedded: install
+	$(TEST_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/test-embedded.sqlite3 \
+		$(BIN)/pytest -m embedded $(PYTEST_ARGS)
+
+migrate: install
+	DEBUG=true $(BIN)/python manage.py migrate
+
+clean:
+	rm -rf $(VENV) var/static test-artifacts

@@ -1,0 +1,3 @@
+"""AICMO operator console."""
+
+__version__ = "0.1.0"

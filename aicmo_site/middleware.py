@@ -1,0 +1,124 @@
+"""Request id, build watermark, database-outage page and per-section error isolation."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from aicmo_site.logging import current_request_id
+from aicmo_site.outage import is_database_error, outage_response
+
+logger = logging.getLogger("aicmo.request")
+error_logger = logging.getLogger("aicmo.errors")
+
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def _request_id_from(request: HttpRequest) -> str:
+    incoming = request.headers.get("X-Request-ID", "")
+    if _SAFE_REQUEST_ID.match(incoming):
+        return incoming
+    return uuid.uuid4().hex[:12]
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (kept from a proxy's X-Request-ID when it is sane) and logs
+    one line per request with its timing and status."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.id = _request_id_from(request)
+        token = current_request_id.set(request.id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.id
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            logger.info(
+                "%s %s %s %sms",
+                request.method,
+                request.path,
+                response.status_code,
+                duration_ms,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": duration_ms,
+                },
+            )
+            return response
+        finally:
+            current_request_id.reset(token)
+
+
+class BuildWatermarkMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response["X-Dashboard-Build"] = settings.DASHBOARD_BUILD
+        return response
+
+
+class DatabaseOutageMiddleware:
+    """Any page whose view hits an unreachable database answers 503 with a plain page.
+
+    Errors raised by inner middleware reach `aicmo_site.views.server_error`, which gives the
+    same answer. Django closes the broken connection at the end of the request, so the next
+    request reconnects: the site recovers by itself once the database is back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if is_database_error(exception):
+            return outage_response(request, exception)
+        return None
+
+
+class SectionErrorMiddleware:
+    """With DEBUG off, a view that raises renders an error panel inside the layout, so the
+    navigation still works and the other sections stay reachable."""
+
+    passthrough = (Http404, PermissionDenied, SuspiciousOperation)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if settings.DEBUG or isinstance(exception, self.passthrough):
+            return None
+        if is_database_error(exception):
+            return None  # DatabaseOutageMiddleware answers with the outage page.
+        request_id = getattr(request, "id", "-")
+        error_logger.error(
+            "Unhandled error in %s (request %s)",
+            request.path,
+            request_id,
+            exc_info=(type(exception), exception, exception.__traceback__),
+        )
+        try:
+            return render(
+                request, "error_panel.html", {"request_id": request_id}, status=500
+            )
+        except Exception:  # the layout itself failed: fall back to the plain 500 page
+            error_logger.exception("The error panel could not be rendered")
+            return None

@@ -1,0 +1,1 @@
+"""The project package holds no models; this module lets Django send it post_migrate."""

@@ -1,0 +1,93 @@
+from django.contrib import admin
+
+from campaigns.models import (
+    Brand,
+    Campaign,
+    Creative,
+    CreativeVersion,
+    MetricSnapshot,
+    Plan,
+    Publication,
+    PublishAttempt,
+    Review,
+)
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ["name", "industry", "website", "created_at"]
+    search_fields = ["name", "industry", "audience"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "brand", "start_date", "end_date", "cadence", "posting_mode", "owner", "completed_at"]
+    list_filter = ["posting_mode", "brand", "start_date"]
+    search_fields = ["name", "objectives", "brand__name"]
+    list_select_related = ["brand", "owner"]
+    prepopulated_fields = {"slug": ["name"]}
+    date_hierarchy = "start_date"
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "version", "engine", "created_by", "created_at"]
+    list_filter = ["engine"]
+    search_fields = ["campaign__name", "audience"]
+    list_select_related = ["campaign__brand", "created_by"]
+
+
+class ReviewInline(admin.TabularInline):
+    model = Review
+    extra = 0
+    readonly_fields = ["version", "decision", "reason", "source", "reviewer", "reviewed_at"]
+
+
+@admin.register(Creative)
+class CreativeAdmin(admin.ModelAdmin):
+    list_display = ["id", "campaign", "platform", "scheduled_at", "status", "version", "author"]
+    list_filter = ["status", "platform", "campaign__brand"]
+    search_fields = ["caption", "campaign__name", "campaign__brand__name"]
+    list_select_related = ["campaign__brand", "author"]
+    date_hierarchy = "scheduled_at"
+    inlines = [ReviewInline]
+
+
+@admin.register(CreativeVersion)
+class CreativeVersionAdmin(admin.ModelAdmin):
+    list_display = ["creative", "version", "author", "created_at"]
+    search_fields = ["caption"]
+    list_select_related = ["creative__campaign", "author"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["creative", "version", "decision", "source", "reviewer", "reviewed_at"]
+    list_filter = ["decision", "source"]
+    search_fields = ["reason", "creative__caption"]
+    list_select_related = ["creative__campaign", "reviewer"]
+
+
+class AttemptInline(admin.TabularInline):
+    model = PublishAttempt
+    extra = 0
+    readonly_fields = ["started_at", "finished_at", "ok", "status_code", "message"]
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["creative", "platform", "mode", "status", "simulated", "url", "published_at"]
+    list_filter = ["platform", "mode", "status", "simulated"]
+    search_fields = ["url", "external_id", "creative__caption"]
+    list_select_related = ["creative__campaign", "published_by"]
+    inlines = [AttemptInline]
+
+
+@admin.register(MetricSnapshot)
+class MetricSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["publication", "captured_at", "impressions", "reach", "likes", "clicks", "source"]
+    list_filter = ["source", "publication__platform"]
+    search_fields = ["publication__url"]
+    list_select_related = ["publication"]
+    date_hierarchy = "captured_at"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from delivery import views
+
+app_name = "delivery"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+]

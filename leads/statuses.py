@@ -1,0 +1,36 @@
+"""Canonical lead statuses and the normalisation every incoming status goes through."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "NEW", "New"
+    ENRICHED = "ENRICHED", "Enriched"
+    CONTACTED = "CONTACTED", "Contacted"
+    REPLIED = "REPLIED", "Replied"
+    QUALIFIED = "QUALIFIED", "Qualified"
+    ROUTED = "ROUTED", "Routed"
+    WON = "WON", "Won"
+    LOST = "LOST", "Lost"
+    MANUAL_REVIEW = "MANUAL_REVIEW", "Manual review"
+
+
+LEGACY_STATUSES = {"ENGAGED": LeadStatus.REPLIED, "RESPONDED": LeadStatus.REPLIED}
+
+
+def normalise_status(value: str | None, default: str = LeadStatus.NEW) -> tuple[str, bool]:
+    """The canonical status for any incoming value, and whether the value was recognised.
+
+    Blank means the default; legacy names map to their canonical one; anything else is
+    unrecognised and goes to MANUAL_REVIEW (the caller keeps the original in a note).
+    """
+    cleaned = (value or "").strip().upper().replace(" ", "_").replace("-", "_")
+    if not cleaned:
+        return default, True
+    if cleaned in LeadStatus.values:
+        return cleaned, True
+    if cleaned in LEGACY_STATUSES:
+        return LEGACY_STATUSES[cleaned].value, True
+    return LeadStatus.MANUAL_REVIEW.value, False

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from aicmo_site.decorators import section_view
+
+
+@require_GET
+@section_view("intake")
+def intake(request: HttpRequest) -> HttpResponse:
+    return render(request, "leads/intake.html")
+
+
+@require_GET
+@section_view("leadgen")
+def leadgen(request: HttpRequest) -> HttpResponse:
+    return render(request, "leads/leadgen.html")
