@@ -168,3 +168,6 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Review: may a person approve a version they wrote themselves? Off by default.
+ALLOW_SELF_APPROVAL = env.bool("ALLOW_SELF_APPROVAL", default=False)
