@@ -182,6 +182,17 @@ class Creative(models.Model):
     def over_limit(self) -> bool:
         return self.text_length() > self.rules.caption_limit
 
+    def preview_parts(self) -> tuple[str, str]:
+        """(shown, hidden): where the platform folds the text behind "see more"."""
+        text = self.full_text()
+        cut = self.rules.see_more_at
+        if not cut or len(text) <= cut:
+            return text, ""
+        # Platforms fold at a word boundary before the limit.
+        boundary = text.rfind(" ", 0, cut)
+        boundary = boundary if boundary > cut * 0.6 else cut
+        return text[:boundary], text[boundary:]
+
     def is_due_by(self, moment=None) -> bool:
         return self.scheduled_at <= (moment or timezone.now())
 

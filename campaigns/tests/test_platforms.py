@@ -71,3 +71,21 @@ def test_bluesky_limit_is_300_graphemes():
 
 def test_normalise_hashtags_strips_hashes_and_repeats():
     assert normalise_hashtags("#Coffee, coffee  #beans") == ["Coffee", "beans"]
+
+
+@pytest.mark.django_db
+def test_preview_folds_linkedin_text_near_210_characters():
+    from campaigns.tests.factories import CreativeFactory
+
+    creative = CreativeFactory(caption=("word " * 80).strip(), hashtags=[], link="")
+    shown, hidden = creative.preview_parts()
+    assert 126 < len(shown) <= 210
+    assert shown + hidden == creative.full_text()
+
+
+@pytest.mark.django_db
+def test_preview_does_not_fold_x_posts():
+    from campaigns.tests.factories import CreativeFactory
+
+    creative = CreativeFactory(platform="x", caption="Short post", hashtags=[], link="")
+    assert creative.preview_parts() == ("Short post", "")
