@@ -171,3 +171,7 @@ LOGGING = {
 
 # Review: may a person approve a version they wrote themselves? Off by default.
 ALLOW_SELF_APPROVAL = env.bool("ALLOW_SELF_APPROVAL", default=False)
+
+# Client review links: how long a new link lasts, and requests a link may make per minute.
+CLIENT_REVIEW_LINK_DAYS = env.int("CLIENT_REVIEW_LINK_DAYS", default=14)
+CLIENT_REVIEW_RATE_PER_MINUTE = env.int("CLIENT_REVIEW_RATE_PER_MINUTE", default=60)
