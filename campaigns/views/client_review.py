@@ -34,13 +34,15 @@ def links(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("campaigns.review_creative", raise_exception=True)
 def link_create(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
+    days_text = (request.POST.get("days") or "").strip()
+    days = _whole(days_text)
+    if days_text and days is None:
+        messages.error(request, "The number of days must be a whole number.")
+        return redirect("campaigns:review_links", pk=campaign.pk)
     try:
-        days = int(request.POST.get("days") or 0) or None
         _, token = client_review.review_link_create(
             campaign=campaign, label=request.POST.get("label", ""), user=request.user, days=days
         )
-    except ValueError:
-        messages.error(request, "The number of days must be a whole number.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -58,6 +60,12 @@ def link_revoke(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     client_review.review_link_revoke(link=link, user=request.user)
     messages.success(request, f"The link for {link.label} no longer works.")
     return redirect("campaigns:review_links", pk=pk)
+
+
+def _whole(value: str | None) -> int | None:
+    """A positive whole number from a form field, or None for anything else."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else None
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -80,14 +88,15 @@ def client_page(request: HttpRequest, token: str) -> HttpResponse:
                                       "been withdrawn. Ask the agency for a new one.")
     errors: dict[int, str] = {}
     if request.method == "POST":
-        creative = Creative.objects.filter(pk=request.POST.get("creative") or 0).first()
+        creative_id, version = _whole(request.POST.get("creative")), _whole(request.POST.get("version"))
+        creative = Creative.objects.filter(pk=creative_id).first() if creative_id else None
         if creative is None or creative.campaign_id != link.campaign_id:
             return _refused(request, 404, "That post is not part of this review.")
         try:
             client_review.client_decide(
                 link=link, creative=creative, decision=request.POST.get("decision", ""),
                 reason=request.POST.get("reason", ""),
-                version=int(request.POST.get("version") or 0),
+                version=version or 0,
             )
         except (ValidationError, DecisionConflict) as exc:
             errors[creative.pk] = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
