@@ -168,3 +168,8 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Kaizen insights: a figure needs at least this many posts behind it to be shown or used, and
+# simulated (proof-mode) publications are left out unless this says otherwise.
+INSIGHTS_MIN_SAMPLE = env.int("INSIGHTS_MIN_SAMPLE", default=5)
+INSIGHTS_INCLUDE_SIMULATED = env.bool("INSIGHTS_INCLUDE_SIMULATED", default=False)
