@@ -62,7 +62,7 @@ def _search_postgres(articles: QuerySet[Article], text: str) -> list[SearchHit]:
             rank=SearchRank(vector, query),
             snippet=SearchHeadline(
                 "body", query, config=SEARCH_CONFIG, start_sel=_START, stop_sel=_STOP,
-                max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
+                max_words=35, min_words=15,
             ),
         )
         .order_by("-rank", "-updated_at")[:SEARCH_LIMIT]
