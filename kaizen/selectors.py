@@ -120,6 +120,13 @@ def retrospective_list() -> QuerySet[Retrospective]:
     )
 
 
+def campaigns_awaiting_retrospective():
+    """Completed campaigns without a retrospective (completed outside the usual service)."""
+    from campaigns.models import Campaign
+
+    return Campaign.objects.filter(completed_at__isnull=False, retrospective__isnull=True)
+
+
 def retrospective_get(pk: int) -> Retrospective:
     return Retrospective.objects.select_related("campaign__brand", "updated_by").get(pk=pk)
 

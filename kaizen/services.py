@@ -68,9 +68,9 @@ def retrospective_open(*, campaign) -> Retrospective:
 def retrospectives_open_for_completed() -> list[Retrospective]:
     """Opens a retrospective for every completed campaign that has none yet (however its
     completed_at was set: a service, the admin, an import). Returns the ones opened now."""
-    from campaigns.models import Campaign
+    from kaizen.selectors import campaigns_awaiting_retrospective
 
-    waiting = Campaign.objects.filter(completed_at__isnull=False, retrospective__isnull=True)
+    waiting = campaigns_awaiting_retrospective()
     return [retrospective_open(campaign=campaign) for campaign in waiting.order_by("pk")]
 
 

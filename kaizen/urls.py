@@ -12,6 +12,7 @@ urlpatterns = [
     path("articles/<slug:slug>/edit/", views.article_edit, name="article_edit"),
     path("articles/<slug:slug>/history/", views.article_history, name="article_history"),
     path("retrospectives/", views.retrospective_list, name="retrospectives"),
+    path("retrospectives/open/", views.retrospectives_open, name="retrospectives_open"),
     path("retrospectives/<int:pk>/", views.retrospective_detail, name="retrospective"),
     path("retrospectives/<int:pk>/notes/", views.retrospective_update,
          name="retrospective_update"),

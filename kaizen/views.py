@@ -134,7 +134,18 @@ def _add_errors(form, error: ValidationError) -> None:
 def retrospective_list(request: HttpRequest) -> HttpResponse:
     return render(request, "kaizen/retrospectives.html", {
         "retrospectives": selectors.retrospective_list(),
+        "awaiting": selectors.campaigns_awaiting_retrospective().count(),
     })
+
+
+@require_POST
+@section_view("learn")
+@permission_required("kaizen.add_retrospective", raise_exception=True)
+def retrospectives_open(request: HttpRequest) -> HttpResponse:
+    """For campaigns completed by a path that did not open their retrospective (admin, import)."""
+    opened = services.retrospectives_open_for_completed()
+    messages.success(request, f"Opened {len(opened)} retrospective{'s' if len(opened) != 1 else ''}.")
+    return redirect("kaizen:retrospectives")
 
 
 def _retrospective_page(request, retrospective, *, form=None, item_form=None, status=200):

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kaizen.models import ActionItem, Article
+from kaizen.models import ActionItem, Article, Retrospective
 from kaizen.services import action_item_add, article_create, retrospective_open
 from kaizen.tests.builders import at, make_brand, make_campaign, make_post
 
@@ -344,3 +344,27 @@ def test_insights_query_count_does_not_grow_with_data(viewer_client, northwind):
         make_post(campaign, platform="x", published_at=at(f"2026-10-{day:02d}", day),
                   impressions=100, likes=day, hashtags=[f"tag{day % 3}"])
     assert count_queries() == small
+
+
+def test_retrospective_list_offers_to_open_missing_retrospectives(operator_client, db):
+    make_campaign(make_brand(), completed_at=timezone.now())
+    page = operator_client.get("/learn/retrospectives/").content.decode()
+    assert "1 completed campaign has no retrospective yet." in page
+    assert "Open its retrospective" in page
+
+
+def test_retrospectives_open_opens_them_and_redirects(operator_client, db):
+    campaign = make_campaign(make_brand(), completed_at=timezone.now())
+    response = operator_client.post("/learn/retrospectives/open/")
+    assert response["Location"] == "/learn/retrospectives/"
+    assert campaign.retrospective.pk
+
+
+def test_retrospectives_open_rejects_get(operator_client, db):
+    assert operator_client.get("/learn/retrospectives/open/").status_code == 405
+
+
+def test_retrospectives_open_is_forbidden_to_viewers(viewer_client, db):
+    campaign = make_campaign(make_brand(), completed_at=timezone.now())
+    assert viewer_client.post("/learn/retrospectives/open/").status_code == 403
+    assert not Retrospective.objects.filter(campaign=campaign).exists()
