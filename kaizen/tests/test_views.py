@@ -368,3 +368,9 @@ def test_retrospectives_open_is_forbidden_to_viewers(viewer_client, db):
     campaign = make_campaign(make_brand(), completed_at=timezone.now())
     assert viewer_client.post("/learn/retrospectives/open/").status_code == 403
     assert not Retrospective.objects.filter(campaign=campaign).exists()
+
+
+def test_insights_with_an_unknown_brand_says_so_and_shows_all_brands(viewer_client, db):
+    page = viewer_client.get("/learn/insights/?brand=nobody").content.decode()
+    assert "Select a valid choice" in page
+    assert "Insights for all brands" in page
