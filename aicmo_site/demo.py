@@ -85,7 +85,13 @@ def seed_leads(log: Callable[[str], None]) -> None:
         )
 
 
-DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [seed_brands, seed_leads]
+def _seed_kaizen(log: Callable[[str], None]) -> None:
+    from kaizen.demo import seed_kaizen
+
+    seed_kaizen(log)
+
+
+DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [seed_brands, seed_leads, _seed_kaizen]
 
 
 def is_seeded() -> bool:

@@ -182,3 +182,8 @@ CLIENT_REVIEW_RATE_PER_MINUTE = env.int("CLIENT_REVIEW_RATE_PER_MINUTE", default
 # Sign-in brake: this many failures for one username or address locks it for this long.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+
+# Kaizen insights: a figure needs at least this many posts behind it to be shown or used, and
+# simulated (proof-mode) publications are left out unless this says otherwise.
+INSIGHTS_MIN_SAMPLE = env.int("INSIGHTS_MIN_SAMPLE", default=5)
+INSIGHTS_INCLUDE_SIMULATED = env.bool("INSIGHTS_INCLUDE_SIMULATED", default=False)
