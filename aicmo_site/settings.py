@@ -171,3 +171,6 @@ LOGGING = {
 
 # Review: may a person approve a version they wrote themselves? Off by default.
 ALLOW_SELF_APPROVAL = env.bool("ALLOW_SELF_APPROVAL", default=False)
+
+# Creatives: the largest image an operator may upload, in bytes (checked before decoding).
+CREATIVE_IMAGE_MAX_BYTES = env.int("CREATIVE_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
