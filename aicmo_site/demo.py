@@ -85,7 +85,14 @@ def seed_leads(log: Callable[[str], None]) -> None:
         )
 
 
+def _seed_strategy(log: Callable[[str], None]) -> None:
+    from campaigns.demo_strategy import seed_strategy
+
+    seed_strategy(log)
+
+
 DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [seed_brands, seed_leads]
+DEMO_STEPS.append(_seed_strategy)  # Strategy and Creatives (issue 7)
 
 
 def is_seeded() -> bool:

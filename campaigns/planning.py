@@ -91,7 +91,7 @@ def plan_revise(
         rationale=rationale.strip(),
         created_by=editor,
     )
-    plan.full_clean()
+    plan.full_clean(exclude=["calendar", "key_messages"])  # empty lists are valid here
     plan.save()
     return plan
 
@@ -156,6 +156,10 @@ class CalendarView:
     @property
     def problems(self) -> list[CalendarEntry]:
         return [entry for entry in self.entries if entry.flagged]
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + len(self.gaps)
 
 
 def _period(mode: str, anchor: date) -> tuple[date, date, date, date]:
