@@ -195,9 +195,9 @@ def calendar_view(
     brand: Brand | None = None,
     platform: str = "",
 ) -> CalendarView:
-    """The calendar of every scheduled creative, with its problems flagged. Three queries:
+    """The calendar of every scheduled creative, with its problems flagged. Four queries:
     the entries (each with its "outside the campaign's dates" flag), the clashing slots, and
-    the per-campaign weekly counts for the cadence check."""
+    for the cadence check the campaigns running then and their posts' times."""
     mode = mode if mode in (MONTH, WEEK) else MONTH
     anchor = anchor or timezone.localdate()
     first, last, previous, following = _period(mode, anchor)
