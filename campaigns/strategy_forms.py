@@ -166,11 +166,13 @@ class CreativeEditForm(forms.Form):
     def changes(self) -> dict:
         """The fields that differ from the creative, for creative_revise."""
         data = self.cleaned_data
-        changes = {
-            field: data[field]
-            for field in ("caption", "hashtags", "link", "call_to_action", "scheduled_at", "image_alt")
-            if data[field] != getattr(self.creative, field)
+        current = {
+            field: getattr(self.creative, field)
+            for field in ("caption", "hashtags", "link", "call_to_action", "image_alt")
         }
+        # The form shows the time to the minute: seconds alone are not a reschedule.
+        current["scheduled_at"] = self.creative.scheduled_at.replace(second=0, microsecond=0)
+        changes = {field: data[field] for field, value in current.items() if data[field] != value}
         if data.get("image"):
             changes["image"] = data["image"]
         return changes

@@ -255,3 +255,12 @@ def test_submit_sends_a_draft_to_review(operator_client):
     assert response.status_code == 302
     creative.refresh_from_db()
     assert creative.status == CreativeStatus.PENDING
+
+
+def test_saving_an_unchanged_approved_creative_keeps_its_version(operator_client):
+    creative = CreativeFactory(status=CreativeStatus.APPROVED)
+    response = operator_client.post(f"/creatives/{creative.pk}/edit/", form_data(creative))
+    assert response.status_code == 302
+    creative.refresh_from_db()
+    assert (creative.status, creative.version) == (CreativeStatus.APPROVED, 1)
+    assert "Nothing changed." in operator_client.get(response["Location"]).content.decode()

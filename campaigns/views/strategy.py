@@ -37,7 +37,7 @@ def _calendar_context(request: HttpRequest) -> dict:
     return {
         "calendar": calendar,
         "calendar_form": form,
-        "filter_query": base.urlencode(),
+        "filter_suffix": f"&{base.urlencode()}" if base else "",
         "legend": platform_legend(),
     }
 
