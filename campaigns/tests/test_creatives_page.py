@@ -264,3 +264,48 @@ def test_saving_an_unchanged_approved_creative_keeps_its_version(operator_client
     creative.refresh_from_db()
     assert (creative.status, creative.version) == (CreativeStatus.APPROVED, 1)
     assert "Nothing changed." in operator_client.get(response["Location"]).content.decode()
+
+
+WRITE_ENDPOINTS = ["edit", "adapt", "submit"]
+
+
+@pytest.mark.parametrize("action", [*WRITE_ENDPOINTS, "count"])
+def test_creative_endpoints_redirect_anonymous_users_to_login(client, action):
+    creative = CreativeFactory()
+    response = client.post(f"/creatives/{creative.pk}/{action}/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("action", WRITE_ENDPOINTS)
+def test_creative_write_endpoints_are_forbidden_to_viewers(viewer_client, action):
+    creative = CreativeFactory(status=CreativeStatus.DRAFT,
+                               campaign=CampaignFactory(platforms=["linkedin", "x"]))
+    response = viewer_client.post(f"/creatives/{creative.pk}/{action}/", {"platform": "x"})
+    assert response.status_code == 403
+    creative.refresh_from_db()
+    assert creative.status == CreativeStatus.DRAFT and Creative.objects.count() == 1
+
+
+@pytest.mark.parametrize("action", WRITE_ENDPOINTS)
+def test_creative_write_endpoints_reject_get(operator_client, action):
+    creative = CreativeFactory()
+    assert operator_client.get(f"/creatives/{creative.pk}/{action}/").status_code == 405
+
+
+def test_creative_page_query_count_does_not_grow_with_history(viewer_client, operator, approver):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from campaigns.services import creative_revise
+
+    creative = CreativeFactory(status=CreativeStatus.DRAFT)
+    creative_submit(creative=creative, user=operator)
+    with CaptureQueriesContext(connection) as small:
+        viewer_client.get(f"/creatives/{creative.pk}/")
+    for n in range(5):
+        creative_decide(creative=creative, reviewer=approver, approve=False, reason=f"No {n}")
+        creative = creative_revise(creative=creative, editor=operator, changes={"caption": f"v{n}"})
+    with CaptureQueriesContext(connection) as large:
+        page = viewer_client.get(f"/creatives/{creative.pk}/").content.decode()
+    assert "No 4" in page
+    assert len(small) == len(large)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -200,3 +200,25 @@ def test_strategy_rejects_post(operator_client):
 
 def test_strategy_is_forbidden_to_a_user_without_a_role(outsider_client):
     assert outsider_client.get("/strategy/").status_code == 403
+
+
+def test_strategy_page_query_count_does_not_grow_with_campaigns(viewer_client):
+    from campaigns.tests.factories import PlanFactory
+
+    today = timezone.localdate()
+
+    def build(n):
+        for _ in range(n):
+            c = CampaignFactory(start_date=today, end_date=today + timedelta(days=20))
+            PlanFactory(campaign=c)
+            CreativeFactory(campaign=c, scheduled_at=at(today, 9))
+            CreativeFactory(campaign=c, scheduled_at=at(today, 9, 30))
+
+    build(2)
+    with CaptureQueriesContext(connection) as small:
+        viewer_client.get("/strategy/")
+    build(15)
+    with CaptureQueriesContext(connection) as large:
+        page = viewer_client.get("/strategy/").content.decode()
+    assert page.count("⚠ same hour") == 34
+    assert len(small) == len(large)
