@@ -91,7 +91,18 @@ def _seed_kaizen(log: Callable[[str], None]) -> None:
     seed_kaizen(log)
 
 
-DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [seed_brands, seed_leads, _seed_kaizen]
+def _seed_strategy(log: Callable[[str], None]) -> None:
+    from campaigns.demo_strategy import seed_strategy
+
+    seed_strategy(log)
+
+
+DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [
+    seed_brands,
+    seed_leads,
+    _seed_strategy,
+    _seed_kaizen,
+]
 
 
 def is_seeded() -> bool:

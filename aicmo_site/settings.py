@@ -187,3 +187,6 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 # simulated (proof-mode) publications are left out unless this says otherwise.
 INSIGHTS_MIN_SAMPLE = env.int("INSIGHTS_MIN_SAMPLE", default=5)
 INSIGHTS_INCLUDE_SIMULATED = env.bool("INSIGHTS_INCLUDE_SIMULATED", default=False)
+
+# Creatives: the largest image an operator may upload, in bytes (checked before decoding).
+CREATIVE_IMAGE_MAX_BYTES = env.int("CREATIVE_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
