@@ -10,18 +10,6 @@ from aicmo_site.decorators import section_view
 
 
 @require_GET
-@section_view("strategy")
-def strategy(request: HttpRequest) -> HttpResponse:
-    return render(request, "campaigns/strategy.html")
-
-
-@require_GET
-@section_view("creatives")
-def creatives(request: HttpRequest) -> HttpResponse:
-    return render(request, "campaigns/creatives.html")
-
-
-@require_GET
 @section_view("execution")
 def execution(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/execution.html")
