@@ -168,3 +168,8 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Diagnostics: every log line goes through the one secret-masking function (passwords in URLs,
+# keys and tokens become ****).
+LOGGING["filters"]["mask_secrets"] = {"()": "diagnostics.masking.MaskSecretsFilter"}
+LOGGING["handlers"]["console"]["filters"].append("mask_secrets")
