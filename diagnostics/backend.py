@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
@@ -20,7 +21,9 @@ HEALTHY_STATUSES = {"ok", "healthy", "pass", "up"}
 
 
 def health_url(base_url: str) -> str:
-    return base_url.rstrip("/") + HEALTH_PATH
+    """`<base URL>/health`, keeping any query string of the base URL."""
+    parts = urlsplit(base_url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + HEALTH_PATH))
 
 
 def _request_failure(exc: requests.RequestException, url: str, timeout: float) -> tuple[str, str]:

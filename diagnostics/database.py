@@ -38,6 +38,16 @@ POSTGRES_FAILURES: tuple[tuple[str, str, str], ...] = (
     ("no password supplied",
      "The server asks for a password and none was given for {user}.",
      "Add the password to DATABASE_URL."),
+    ("server does not support ssl",
+     "SSL required, but the server at {host}:{port} offers no SSL.",
+     "Enable SSL on the PostgreSQL server, or (on a trusted local network only) use "
+     "`sslmode=prefer` in DATABASE_URL."),
+    ("ssl off",
+     "The server requires SSL for this connection.",
+     "Add `?sslmode=require` to DATABASE_URL."),
+    ("ssl connection is required",
+     "The server requires SSL for this connection.",
+     "Add `?sslmode=require` to DATABASE_URL."),
     ("ssl",
      "SSL problem: the server and the client disagree about SSL.",
      "Add `?sslmode=require` to DATABASE_URL for a server that requires SSL, or "
@@ -123,10 +133,13 @@ def check_postgres(db: dict) -> tuple[str, str, list[str], str]:
 
 
 def check_sqlite(db: dict) -> tuple[str, str, list[str], str]:
-    path = Path(db["NAME"])
+    name = str(db["NAME"])
+    path = name if name.startswith("file:") or name == ":memory:" else Path(name)
+    # An in-memory database (the test runner's) is opened by its shared-cache URI as it is.
+    target = path if isinstance(path, str) else f"file:{path}?mode=rw"
     started = time.perf_counter()
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=3)
+        connection = sqlite3.connect(target, uri=True, timeout=3)
         try:
             connection.execute("SELECT 1").fetchone()
             version = connection.execute("SELECT sqlite_version()").fetchone()[0]

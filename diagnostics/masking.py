@@ -11,10 +11,15 @@ the outage page and the log filter, so a password, key or token never leaves the
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import warnings
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 MASK = "****"
 
@@ -28,12 +33,20 @@ NOT_SECRET_SETTINGS = {"PASSWORD_HASHERS", "AUTH_PASSWORD_VALIDATORS", "PASSWORD
 # scheme://user:password@host — the password is the part between the first ':' and the '@'.
 URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<secret>[^@\s]+)(?P<at>@)",
                           re.IGNORECASE)
+# ?token=…, &api_key=… inside free text (an error message that quotes a URL).
+QUERY_SECRET = re.compile(
+    r"(?P<head>[?&][^=&\s\"']*(password|passwd|secret|token|api[_-]?key|access[_-]?key|"
+    r"signature|key)[^=&\s\"']*=)(?P<secret>[^&\s\"'#]+)",
+    re.IGNORECASE,
+)
 # Short values would mask innocent words everywhere; real secrets are longer.
 MIN_SECRET_LENGTH = 4
 
 
-def _secret_settings() -> list[str]:
-    """Every secret value configured in settings, longest first."""
+@functools.cache
+def _secret_settings() -> tuple[str, ...]:
+    """Every secret value configured in settings, longest first (cached until a setting
+    changes: reading every setting on each call would cost milliseconds)."""
     from django.conf import settings
 
     found: set[str] = set()
@@ -48,14 +61,22 @@ def _secret_settings() -> list[str]:
         elif isinstance(value, str) and value:
             if SECRET_NAME.search(name) and len(value) >= MIN_SECRET_LENGTH:
                 found.add(value)
-            for match in URL_PASSWORD.finditer(value):
-                if len(match["secret"]) >= MIN_SECRET_LENGTH:
-                    found.add(match["secret"])
+            for pattern in (URL_PASSWORD, QUERY_SECRET):
+                for match in pattern.finditer(value):
+                    if len(match["secret"]) >= MIN_SECRET_LENGTH:
+                        found.add(match["secret"])
 
-    for name in dir(settings):
-        if name.isupper() and name not in NOT_SECRET_SETTINGS:
-            collect(name, getattr(settings, name, None))
-    return sorted(found, key=len, reverse=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # reading a deprecated setting is not using it
+        for name in dir(settings):
+            if name.isupper() and name not in NOT_SECRET_SETTINGS:
+                collect(name, getattr(settings, name, None))
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+@receiver(setting_changed)
+def _forget_secret_settings(**kwargs) -> None:
+    _secret_settings.cache_clear()
 
 
 def mask_url(url: str) -> str:
@@ -100,6 +121,7 @@ def mask(value: Any, name: str = "") -> Any:
         text = mask_url(text)
     else:
         text = URL_PASSWORD.sub(rf"\g<head>{MASK}\g<at>", text)
+        text = QUERY_SECRET.sub(rf"\g<head>{MASK}", text)
     for secret in _secret_settings():
         if secret in text:
             text = text.replace(secret, MASK)
