@@ -8,6 +8,7 @@ present, must be one of ok / healthy / pass / up; any other value is reported as
 from __future__ import annotations
 
 import json
+import re
 import time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -59,7 +60,10 @@ def check_http_backend(base_url: str, timeout: float) -> tuple[str, str, list[st
         response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
     except requests.RequestException as exc:
         summary, remediation = _request_failure(exc, url, timeout)
-        return "fail", summary, [*details, f"Error: {mask(str(exc))}"], remediation
+        # urllib3 wraps the OS error in several layers; the "[Errno …] …" part says it all.
+        errno = re.search(r"\[Errno -?\d+\] [^\"')]+", str(exc))
+        reason = errno.group(0) if errno else str(exc)
+        return "fail", summary, [*details, f"Error: {mask(reason)}"], remediation
     elapsed_ms = (time.perf_counter() - started) * 1000
     details.append(f"Answered HTTP {response.status_code} in {elapsed_ms:.0f} ms")
     if not response.ok:

@@ -42,16 +42,20 @@ class Check:
     name: str
     title: str
     func: Callable[[], tuple[Status, str, list[str], str]]
+    needs_database: bool = False
 
 
 REGISTRY: dict[str, Check] = {}
 
 
-def check(name: str, title: str):
-    """Register a function returning (status, summary, details, remediation)."""
+def check(name: str, title: str, *, needs_database: bool = False):
+    """Register a function returning (status, summary, details, remediation).
+
+    A check that `needs_database` is not run after database connectivity failed in the same
+    run: it would only wait for the same timeout again to say the same thing."""
 
     def register(func):
-        REGISTRY[name] = Check(name=name, title=title, func=func)
+        REGISTRY[name] = Check(name=name, title=title, func=func, needs_database=needs_database)
         return func
 
     return register
@@ -94,7 +98,25 @@ def run_check(name: str) -> CheckResult:
 
 
 def run_all(names: list[str] | None = None) -> list[CheckResult]:
-    return [run_check(name) for name in (names or check_names())]
+    results: list[CheckResult] = []
+    database_down = False
+    for name in names or check_names():
+        definition = REGISTRY[name]
+        if database_down and definition.needs_database:
+            results.append(CheckResult(
+                name=name,
+                title=definition.title,
+                status="fail",
+                summary=f"{definition.title} cannot be checked: the database is not reachable.",
+                remediation="Fix database connectivity first (see that check).",
+            ))
+            continue
+        result = run_check(name)
+        database_down = database_down or (
+            name == "database_connectivity" and result.status == "fail"
+        )
+        results.append(result)
+    return results
 
 
 def worst(results: list[CheckResult]) -> Status:

@@ -33,7 +33,7 @@ def database_connectivity():
     return check_database_connectivity()
 
 
-@check("migrations", "Migrations")
+@check("migrations", "Migrations", needs_database=True)
 def migrations():
     return check_migrations()
 
@@ -43,7 +43,7 @@ def generation_backend():
     return check_generation_backend()
 
 
-@check("publishing_adapters", "Publishing adapters")
+@check("publishing_adapters", "Publishing adapters", needs_database=True)
 def publishing_adapters():
     return check_publishing_adapters()
 

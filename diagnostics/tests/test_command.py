@@ -113,3 +113,19 @@ def test_diagnose_unknown_check_exits_3_with_one_line():
         "database_connectivity, migrations, generation_backend, publishing_adapters, "
         "django_checks, static_files, build, versions."
     ]
+
+
+def test_diagnose_does_not_wait_twice_on_a_silent_database():
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)
+        url = f"postgres://aicmo@127.0.0.1:{silent.getsockname()[1]}/aicmo?connect_timeout=2"
+        result = _run_diagnose(url, "--json")
+    checks = {check["name"]: check for check in json.loads(result.stdout)["checks"]}
+    assert checks["database_connectivity"]["summary"].startswith("Timed out")
+    assert checks["publishing_adapters"]["summary"] == (
+        "Publishing adapters cannot be checked: the database is not reachable."
+    )
+    assert checks["migrations"]["duration_ms"] == 0.0

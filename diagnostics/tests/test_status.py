@@ -57,3 +57,20 @@ def test_run_again_busts_the_banner_cache(operator_client, http_engine, settings
     page = operator_client.get("/").content.decode()
     assert "Generation backend: The backend answered HTTP 500 on /health." in page
     assert http_engine.health_requests == 2
+
+
+def test_banner_shows_previous_results_while_another_request_recomputes(
+    operator_client, http_engine, settings
+):
+    from django.core.cache import cache
+
+    from diagnostics import status
+
+    settings.STATUS_CACHE_SECONDS = 60
+    operator_client.get("/")
+    cache.delete(status.CACHE_KEY)  # the TTL ran out…
+    cache.add(status.LOCK_KEY, True, 30)  # …and another request is asking the backend now
+    http_engine.mode = "error"
+    page = operator_client.get("/").content.decode()
+    assert "Generation backend: The backend answers in" in page
+    assert http_engine.health_requests == 1

@@ -87,3 +87,22 @@ def test_run_again_runs_the_checks_now(viewer_client, http_engine, settings):
     page = viewer_client.get("/system/").content.decode()
     assert "The backend answered HTTP 500 on /health." in page
     assert http_engine.health_requests == 2
+
+
+def test_system_page_lists_pending_migrations_with_the_command_to_run(viewer_client):
+    from django.db.migrations.recorder import MigrationRecorder
+
+    MigrationRecorder.Migration.objects.filter(app="diagnostics", name="0001_initial").delete()
+    page = viewer_client.get("/system/").content.decode()
+    assert "1 migration is not applied yet." in page
+    assert "<li>diagnostics.0001_initial</li>" in page
+    assert "Run <code>python manage.py migrate</code>." in page
+
+
+@pytest.mark.embedded
+def test_code_spans_escapes_everything_but_the_code_tags():
+    from diagnostics.templatetags.diagnostics import code_spans
+
+    assert code_spans("Run `createdb <name>` & <b>retry</b>") == (
+        "Run <code>createdb &lt;name&gt;</code> &amp; &lt;b&gt;retry&lt;/b&gt;"
+    )
