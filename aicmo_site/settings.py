@@ -190,3 +190,8 @@ INSIGHTS_INCLUDE_SIMULATED = env.bool("INSIGHTS_INCLUDE_SIMULATED", default=Fals
 
 # Creatives: the largest image an operator may upload, in bytes (checked before decoding).
 CREATIVE_IMAGE_MAX_BYTES = env.int("CREATIVE_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+
+# Diagnostics: every log line goes through the one secret-masking function (passwords in URLs,
+# keys and tokens become ****).
+LOGGING["filters"]["mask_secrets"] = {"()": "diagnostics.masking.MaskSecretsFilter"}
+LOGGING["handlers"]["console"]["filters"].append("mask_secrets")
