@@ -110,6 +110,9 @@ class Platform:
     alt_text_limit: int | None = None
     daily_post_budget: int | None = None
     color: str = "#555555"
+    # Live adapters that can post here (campaigns/publishing/adapters): the signed webhook
+    # reaches any platform through Zapier, Make or n8n; Mastodon and Bluesky have their own API.
+    live_adapters: tuple[str, ...] = ("webhook",)
     extra: dict = field(default_factory=dict)
 
     def compose_link(self, text: str, link: str = "", instance: str = "") -> str:
@@ -253,6 +256,7 @@ PLATFORMS: dict[str, Platform] = {
         compose_prefills_text=True, post_domains=(), max_images=4,
         image_rules="Up to 4 images; alt text strongly expected by the community.",
         links_clickable=True, alt_text_limit=1500, color="#6364ff",
+        live_adapters=("mastodon", "webhook"),
         manual_steps=(
             "Open the brand's Mastodon instance and sign in.",
             "Open the composer (or use “Open composer” below).",
@@ -270,7 +274,8 @@ PLATFORMS: dict[str, Platform] = {
         compose_prefills_text=True, post_domains=("bsky.app",), max_images=4,
         image_rules="Up to 4 images of at most 2,000,000 bytes each; alt text up to 2,000 characters.",
         links_clickable=True, byte_limit=3000, image_max_bytes=2_000_000,
-        alt_text_limit=2000, color="#1185fe",
+        alt_text_limit=2000, color="#1185fe", live_adapters=("bluesky", "webhook"),
+        extra={"max_langs": 3},
         manual_steps=(
             "Open Bluesky and sign in to the brand's account.",
             "Click “New Post” (or use “Open composer” below).",
