@@ -184,6 +184,8 @@ def credential_for(creative: Creative) -> PublishingCredential | None:
 @transaction.atomic
 def _claim(creative: Creative) -> tuple[Creative, Publication, PublishingCredential]:
     locked, publication = _lock_approved(creative)
+    if publication is not None and publication.status in DONE:
+        raise PublishingConflict(_describe(publication), publication)
     credential = credential_for(locked)
     if credential is None:
         raise ValidationError(
@@ -193,8 +195,6 @@ def _claim(creative: Creative) -> tuple[Creative, Publication, PublishingCredent
     problem = adapter_for(credential).configuration_problem()
     if problem:
         raise ValidationError(f"The {credential.get_adapter_display()} is not ready: {problem}")
-    if publication is not None and publication.status in DONE:
-        raise PublishingConflict(_describe(publication), publication)
     if publication is not None and publication.status == PublicationStatus.POSTING:
         # A claim older than the timeout belongs to a worker that died; take it over (the
         # adapter looks the post up before posting, so a post it made is found, not repeated).
