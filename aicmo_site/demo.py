@@ -85,7 +85,13 @@ def seed_leads(log: Callable[[str], None]) -> None:
         )
 
 
-DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [seed_brands, seed_leads]
+def seed_execution(log: Callable[[str], None]) -> None:
+    from campaigns.publishing.demo import seed_execution as step
+
+    step(log)
+
+
+DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [seed_brands, seed_leads, seed_execution]
 
 
 def is_seeded() -> bool:

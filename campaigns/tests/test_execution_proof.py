@@ -93,3 +93,13 @@ def test_simulate_twice_is_refused_and_keeps_one_set_of_metrics():
     with pytest.raises(PublishingConflict):
         publication_simulate(creative=creative, user=None)
     assert MetricSnapshot.objects.count() == 4
+
+
+def test_seed_execution_rehearses_one_post_once():
+    from campaigns.publishing.demo import seed_execution
+
+    approved_creative()
+    approved_creative()
+    seed_execution(lambda message: None)
+    seed_execution(lambda message: None)
+    assert list(Publication.objects.values_list("simulated", flat=True)) == [True]

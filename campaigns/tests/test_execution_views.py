@@ -367,3 +367,49 @@ def test_checklist_complete_rejects_get(operator_client):
     campaign = CampaignFactory()
     response = operator_client.get(reverse("campaigns:execution_complete", args=[campaign.pk]))
     assert response.status_code == 405
+
+
+# --- live publishing through the page ---------------------------------------------------------
+
+
+@pytest.fixture
+def webhook_creative(settings):
+    from campaigns.tests.fake_platform import FakePlatform, credential, fast_publishing
+
+    fast_publishing(settings)
+    with FakePlatform() as fake:
+        creative = approved_creative("linkedin")
+        credential(creative, "webhook", fake.url)
+        yield creative, fake
+
+
+def test_publish_live_plain_post_redirects_and_records(operator_client, webhook_creative):
+    creative, fake = webhook_creative
+    response = operator_client.post(post_url(creative, "publish"))
+    assert response.status_code == 302
+    assert Publication.objects.get().status == PublicationStatus.PUBLISHED
+    assert len(fake.deliveries) == 1
+
+
+def test_publish_live_failure_shows_the_error_and_a_retry(operator_client, webhook_creative):
+    creative, fake = webhook_creative
+    fake.plan("/hook", (410, {"error": "This Zap was deleted"}, {}))
+    response = operator_client.post(post_url(creative, "publish"), **HTMX)
+    body = response.content.decode()
+    assert "This Zap was deleted" in body
+    assert "Retry via Signed webhook" in body
+    assert "1 attempt" in body
+
+
+def test_publish_live_double_submit_posts_once(operator_client, webhook_creative):
+    creative, fake = webhook_creative
+    operator_client.post(post_url(creative, "publish"))
+    response = operator_client.post(post_url(creative, "publish"), **HTMX)
+    assert "already recorded" in response.content.decode()
+    assert len(fake.calls("/hook")) == 1
+
+
+def test_publish_live_forbids_viewers(viewer_client, webhook_creative):
+    creative, fake = webhook_creative
+    assert viewer_client.post(post_url(creative, "publish")).status_code == 403
+    assert fake.requests == []
