@@ -385,6 +385,18 @@ class PublishingCredential(models.Model):
     def __repr__(self) -> str:  # never let a secret reach a log line through repr()
         return f"<PublishingCredential {self.pk} {self.brand_id}/{self.platform}/{self.adapter}>"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        rules = platform_rules(self.platform) if self.platform in dict(PLATFORM_CHOICES) else None
+        if rules and self.adapter and self.adapter not in rules.live_adapters:
+            allowed = ", ".join(rules.live_adapters)
+            raise ValidationError(
+                {"adapter": f"{rules.name} can be reached through: {allowed}."}
+            )
+        if not isinstance(self.config, dict):
+            raise ValidationError({"config": "The configuration must be a JSON object."})
+
     @property
     def masked_secret(self) -> str:
         if not self.secret:

@@ -260,3 +260,12 @@ def test_configured_adapters_reports_ready_missing_and_uncovered():
         False, "Set an app password (Settings → Privacy and security → App passwords).")
     assert rows[(ready.campaign.brand.name, "Mastodon")][0] is False
     assert all(WEBHOOK_SECRET not in note for _, note in rows.values())
+
+
+@pytest.mark.django_db
+def test_credential_refuses_an_adapter_the_platform_cannot_use():
+    creative = approved_creative("linkedin")
+    cred = PublishingCredential(brand=creative.campaign.brand, platform="linkedin",
+                                adapter="bluesky", config={})
+    with pytest.raises(ValidationError, match="LinkedIn can be reached through: webhook"):
+        cred.full_clean()

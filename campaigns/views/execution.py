@@ -133,7 +133,10 @@ def _post_context(request: HttpRequest, creative: Creative, **forms) -> dict:
         PublicationStatus.PUBLISHED, PublicationStatus.SKIPPED)
     next_creative = session_next(creative=creative) if (session and done) else None
     credential = credential_for(creative)
+    due_today, overdue = due_flags(creative)
     return {
+        "due_today": due_today,
+        "overdue": overdue,
         "creative": creative,
         "rules": rules,
         "text": text,
