@@ -119,3 +119,17 @@ def test_retry_after_reads_seconds_iso_and_epoch_headers():
     assert retry_after_seconds({"X-RateLimit-Reset": "2026-11-25T12:00:30.000Z"}, now) == 30
     assert retry_after_seconds({"RateLimit-Reset": str(int(now.timestamp()) + 12)}, now) == 12
     assert retry_after_seconds({}, now) is None
+
+
+def test_bluesky_image_over_two_million_bytes_is_refused():
+    problems = PLATFORMS["bluesky"].image_problems(width=1000, height=1000, size=2_000_001, alt="")
+    assert problems == ["Bluesky takes images up to 2,000,000 bytes; this one has 2,000,001."]
+
+
+def test_mastodon_alt_text_over_1500_characters_is_refused():
+    problems = PLATFORMS["mastodon"].image_problems(width=10, height=10, size=10, alt="a" * 1501)
+    assert "alt text up to 1,500" in problems[0]
+
+
+def test_instagram_portrait_4_5_image_is_fine():
+    assert PLATFORMS["instagram"].image_problems(width=1080, height=1350, size=1, alt="") == []

@@ -413,3 +413,56 @@ def test_publish_live_forbids_viewers(viewer_client, webhook_creative):
     creative, fake = webhook_creative
     assert viewer_client.post(post_url(creative, "publish")).status_code == 403
     assert fake.requests == []
+
+
+def test_post_page_redirects_anonymous_to_login(client):
+    response = client.get(post_url(approved_creative()))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_post_page_rejects_post(operator_client):
+    assert operator_client.post(post_url(approved_creative())).status_code == 405
+
+
+def test_post_page_forbids_outsiders(outsider_client):
+    assert outsider_client.get(post_url(approved_creative())).status_code == 403
+
+
+def test_post_page_warns_about_an_instagram_image_out_of_ratio(viewer_client, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 100), "white").save(buffer, "PNG")  # 3:1, wider than 1.91:1
+    creative = CreativeFactory(platform="instagram", status="approved", image_alt="A banner",
+                               image=SimpleUploadedFile("wide.png", buffer.getvalue()))
+    page = viewer_client.get(post_url(creative)).content.decode()
+    assert "Instagram takes images between 0.8:1 and 1.91:1; this one is 300×100." in page
+
+
+def test_session_htmx_action_updates_the_session_bar(operator_client):
+    campaign = CampaignFactory()
+    now = timezone.now()
+    first = approved_creative(campaign=campaign, scheduled_at=now + timedelta(days=1))
+    approved_creative(campaign=campaign, scheduled_at=now + timedelta(days=2))
+    response = operator_client.post(post_url(first, "posted"),
+                                    {"url": LINKEDIN_URL, "session": "True"}, **HTMX)
+    body = response.content.decode()
+    assert 'id="session-bar" hx-swap-oob="true"' in body
+    assert "1 post still waiting" in body
+    assert "Next post →" in body
+
+
+def test_checklist_redirects_anonymous_to_login(client):
+    campaign = CampaignFactory()
+    response = client.get(reverse("campaigns:execution_checklist", args=[campaign.pk]))
+    assert response.status_code == 302
+
+
+def test_checklist_404s_for_an_unknown_campaign(viewer_client):
+    assert viewer_client.get(
+        reverse("campaigns:execution_checklist", args=[999999])).status_code == 404

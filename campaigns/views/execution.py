@@ -135,6 +135,7 @@ def _post_context(request: HttpRequest, creative: Creative, **forms) -> dict:
     credential = credential_for(creative)
     due_today, overdue = due_flags(creative)
     return {
+        "image_problems": _image_problems(creative),
         "due_today": due_today,
         "overdue": overdue,
         "creative": creative,
@@ -156,6 +157,17 @@ def _post_context(request: HttpRequest, creative: Creative, **forms) -> dict:
         "skip_form": forms.get("skip_form") or SkipForm(initial={"session": session}),
         "session_form": SessionForm(initial={"session": session}),
     }
+
+
+def _image_problems(creative: Creative) -> list[str]:
+    if not creative.image:
+        return []
+    try:
+        width, height, size = creative.image.width, creative.image.height, creative.image.size
+    except (OSError, ValueError):
+        return ["The image file cannot be read; upload it again in Creatives."]
+    return creative.rules.image_problems(width=width or 0, height=height or 0, size=size,
+                                         alt=creative.image_alt)
 
 
 @vary_on_headers("HX-Request")
