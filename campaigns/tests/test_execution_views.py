@@ -55,13 +55,25 @@ def test_execution_queue_lists_approved_unpublished_posts_in_scheduled_order(vie
     assert "Published post" not in page
 
 
-def test_execution_queue_marks_overdue_and_due_today(viewer_client):
-    now = timezone.now()
-    approved_creative(caption="Late one", scheduled_at=now - timedelta(days=2))
-    approved_creative(caption="Today one", scheduled_at=now + timedelta(minutes=1))
+def test_execution_queue_marks_overdue_posts(viewer_client):
+    approved_creative(caption="Late one", scheduled_at=timezone.now() - timedelta(days=2))
     page = viewer_client.get(reverse("campaigns:execution")).content.decode()
     assert "1 overdue" in page
-    assert "1 due today" in page or now.date() != (now + timedelta(minutes=1)).date()
+    assert '<span class="due due--overdue">Overdue</span>' in page
+
+
+def test_due_flags_tell_due_today_from_overdue():
+    from datetime import datetime
+
+    from campaigns.publishing.selectors import due_flags
+
+    noon = timezone.make_aware(datetime(2026, 11, 25, 12, 0))
+    morning = approved_creative(scheduled_at=noon - timedelta(hours=3))
+    evening = approved_creative(scheduled_at=noon + timedelta(hours=6))
+    tomorrow = approved_creative(scheduled_at=noon + timedelta(days=1))
+    assert due_flags(morning, noon) == (True, True)
+    assert due_flags(evening, noon) == (True, False)
+    assert due_flags(tomorrow, noon) == (False, False)
 
 
 def test_execution_queue_filters_by_campaign(viewer_client):
