@@ -279,7 +279,7 @@ def publication_publish_live(*, creative: Creative, user=None) -> LiveOutcome:
             delay = max(delay, failure.retry_after)
         wait(delay)
     if number == max_attempts and failure.retryable:
-        error += f" (gave up after {max_attempts} attempts)"
+        error = error.rstrip(".") + f" (gave up after {max_attempts} attempts)."
     _finish(publication, None, error, user)
     return LiveOutcome(publication, False, error)
 
