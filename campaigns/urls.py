@@ -11,6 +11,9 @@ urlpatterns = [
     path("monitoring/", sections.monitoring, name="monitoring"),
     # Execution (issue 5): the queue, posting pages, sessions and the checklist.
     path("execution/", execution.execution, name="execution"),
+    path("execution/adapters/", execution.credentials, name="execution_credentials"),
+    path("execution/adapters/save/", execution.credential_save_view,
+         name="execution_credential_save"),
     path("execution/campaign/<int:pk>/checklist/", execution.checklist,
          name="execution_checklist"),
     path("execution/campaign/<int:pk>/complete/", execution.checklist_complete,

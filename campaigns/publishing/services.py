@@ -284,6 +284,36 @@ def publication_publish_live(*, creative: Creative, user=None) -> LiveOutcome:
     return LiveOutcome(publication, False, error)
 
 
+# --- credentials ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def credential_save(
+    *, brand, platform: str, adapter: str, config: dict, secret: str = "", enabled: bool = True,
+    user=None,
+) -> PublishingCredential:
+    """Creates or updates the brand's credential for a platform. A blank secret keeps the
+    stored one (the form never shows it back)."""
+    credential = (
+        PublishingCredential.objects.select_for_update()
+        .filter(brand=brand, platform=platform)
+        .first()
+    ) or PublishingCredential(brand=brand, platform=platform)
+    credential.adapter = adapter
+    credential.config = config
+    credential.enabled = enabled
+    if secret:
+        credential.secret = secret
+        credential.session = {}  # a new password or token: the old session is not ours
+    if not credential.secret:
+        raise ValidationError({"secret": "Enter the secret (token, app password or signing "
+                                         "secret)."})
+    credential.full_clean()
+    credential.save()
+    logger.info("Credential %s (%s/%s) saved by %s", credential.pk, brand.pk, platform, _who(user))
+    return credential
+
+
 # --- the campaign ---------------------------------------------------------------------------
 
 

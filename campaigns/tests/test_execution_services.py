@@ -269,3 +269,83 @@ def test_credential_refuses_an_adapter_the_platform_cannot_use():
                                 adapter="bluesky", config={})
     with pytest.raises(ValidationError, match="LinkedIn can be reached through: webhook"):
         cred.full_clean()
+
+
+# --- the adapters page ----------------------------------------------------------------------
+
+ADAPTERS_URL = "campaigns:execution_credentials"
+SAVE_URL = "campaigns:execution_credential_save"
+
+
+def credential_post(brand, **overrides):
+    return {"brand": brand.pk, "platform": "linkedin", "adapter": "webhook",
+            "config": '{"url": "https://hooks.example/a"}', "secret": WEBHOOK_SECRET,
+            "enabled": "on", **overrides}
+
+
+@pytest.mark.django_db
+def test_adapters_page_lists_credentials_masked(viewer_client):
+    creative = approved_creative("linkedin")
+    credential(creative, "webhook", "https://hooks.example")
+    page = viewer_client.get(reverse(ADAPTERS_URL)).content.decode()
+    assert "Signed webhook" in page and "ready" in page
+    assert WEBHOOK_SECRET not in page
+    assert "••••" + WEBHOOK_SECRET[-4:] in page
+    assert "Save adapter" not in page  # viewers read
+
+
+@pytest.mark.django_db
+def test_adapters_page_redirects_anonymous(client):
+    assert client.get(reverse(ADAPTERS_URL)).status_code == 302
+
+
+@pytest.mark.django_db
+def test_adapter_save_creates_the_credential(operator_client):
+    brand = approved_creative().campaign.brand
+    response = operator_client.post(reverse(SAVE_URL), credential_post(brand))
+    assert response.status_code == 302
+    saved = PublishingCredential.objects.get()
+    assert saved.secret == WEBHOOK_SECRET
+    assert saved.config == {"url": "https://hooks.example/a"}
+
+
+@pytest.mark.django_db
+def test_adapter_save_with_a_blank_secret_keeps_the_stored_one(operator_client):
+    creative = approved_creative()
+    credential(creative, "webhook", "https://hooks.example")
+    response = operator_client.post(
+        reverse(SAVE_URL), credential_post(creative.campaign.brand, secret=""),
+        HTTP_HX_REQUEST="true")
+    assert WEBHOOK_SECRET not in response.content.decode()
+    saved = PublishingCredential.objects.get()
+    assert saved.secret == WEBHOOK_SECRET
+    assert saved.config["url"] == "https://hooks.example/a"
+
+
+@pytest.mark.django_db
+def test_adapter_save_refuses_bad_json(operator_client):
+    brand = approved_creative().campaign.brand
+    response = operator_client.post(reverse(SAVE_URL), credential_post(brand, config="{url"))
+    assert response.status_code == 400
+    assert "Not valid JSON" in response.content.decode()
+    assert not PublishingCredential.objects.exists()
+
+
+@pytest.mark.django_db
+def test_adapter_save_refuses_an_adapter_the_platform_cannot_use(operator_client):
+    brand = approved_creative().campaign.brand
+    response = operator_client.post(reverse(SAVE_URL), credential_post(brand, adapter="bluesky"),
+                                    HTTP_HX_REQUEST="true")
+    assert "LinkedIn can be reached through: webhook" in response.content.decode()
+    assert not PublishingCredential.objects.exists()
+
+
+@pytest.mark.django_db
+def test_adapter_save_forbids_viewers(viewer_client):
+    brand = approved_creative().campaign.brand
+    assert viewer_client.post(reverse(SAVE_URL), credential_post(brand)).status_code == 403
+
+
+@pytest.mark.django_db
+def test_adapter_save_rejects_get(operator_client):
+    assert operator_client.get(reverse(SAVE_URL)).status_code == 405

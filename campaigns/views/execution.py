@@ -19,11 +19,19 @@ from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
 from campaigns.models import Campaign, Creative, CreativeStatus, PublicationStatus
-from campaigns.publishing.forms import PostUrlForm, QueueFilterForm, SessionForm, SkipForm
+from campaigns.publishing.forms import (
+    CredentialForm,
+    PostUrlForm,
+    QueueFilterForm,
+    SessionForm,
+    SkipForm,
+)
 from campaigns.publishing.platforms import PLATFORMS
 from campaigns.publishing.selectors import (
     campaign_checklist,
+    configured_adapters,
     creative_for_posting,
+    credential_list,
     due_flags,
     execution_queue,
     session_creatives,
@@ -33,6 +41,7 @@ from campaigns.publishing.services import (
     PublishingConflict,
     campaign_complete,
     credential_for,
+    credential_save,
     publication_publish_live,
     publication_record_manual,
     publication_simulate,
@@ -312,3 +321,46 @@ def checklist_complete(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "campaigns/execution_checklist.html#completion",
                       _checklist_context(campaign, request))
     return redirect("campaigns:execution_checklist", pk=campaign.pk)
+
+
+# --- live adapters' credentials -------------------------------------------------------------
+
+
+def _credentials_context(request: HttpRequest, form: CredentialForm | None = None) -> dict:
+    return {
+        "credentials": list(credential_list()),
+        "adapters": configured_adapters(),
+        "form": form or CredentialForm(),
+        "can_edit": request.user.has_perm("campaigns.change_publishingcredential")
+        and request.user.has_perm("campaigns.add_publishingcredential"),
+    }
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+@section_view("execution")
+def credentials(request: HttpRequest) -> HttpResponse:
+    return render(request, "campaigns/execution_credentials.html",
+                  _credentials_context(request))
+
+
+@vary_on_headers("HX-Request")
+@require_POST
+@section_view("execution")
+@permission_required(("campaigns.add_publishingcredential",
+                      "campaigns.change_publishingcredential"), raise_exception=True)
+def credential_save_view(request: HttpRequest) -> HttpResponse:
+    form = CredentialForm(request.POST)
+    saved = form.is_valid() and _run(request, lambda: credential_save(
+        user=request.user, **form.cleaned_data), form)
+    if saved:
+        messages.success(request, f"Saved the {form.cleaned_data['brand']} credential for "
+                                  f"{PLATFORMS[form.cleaned_data['platform']].name}.")
+        form = None
+    if request.htmx:
+        return render(request, "campaigns/execution_credentials.html#credentials",
+                      _credentials_context(request, form))
+    if not saved:
+        return render(request, "campaigns/execution_credentials.html",
+                      _credentials_context(request, form), status=400)
+    return redirect("campaigns:execution_credentials")
