@@ -105,3 +105,11 @@ def test_webhook_secret_never_reaches_logs_or_attempts(fake, creative, caplog):
         publication_publish_live(creative=creative)
     assert WEBHOOK_SECRET not in caplog.text
     assert not PublishAttempt.objects.filter(message__contains=WEBHOOK_SECRET).exists()
+
+
+def test_webhook_redirect_is_not_taken_for_success(fake, creative):
+    fake.plan("/hook", (302, {"error": "Moved"}, {"Location": "/login"}))
+    outcome = publication_publish_live(creative=creative)
+    assert not outcome.ok
+    assert "302" in outcome.publication.last_error
+    assert fake.calls("/login") == []

@@ -478,3 +478,48 @@ def test_checklist_redirects_anonymous_to_login(client):
 def test_checklist_404s_for_an_unknown_campaign(viewer_client):
     assert viewer_client.get(
         reverse("campaigns:execution_checklist", args=[999999])).status_code == 404
+
+
+ACTIONS = ["posted", "skip", "simulate", "publish"]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_post_actions_redirect_anonymous_to_login(client, action):
+    response = client.post(post_url(approved_creative(), action))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    assert not Publication.objects.exists()
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_post_actions_reject_get(operator_client, action):
+    assert operator_client.get(post_url(approved_creative(), action)).status_code == 405
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_post_actions_forbid_outsiders(outsider_client, action):
+    response = outsider_client.post(post_url(approved_creative(), action), {"reason": "x"})
+    assert response.status_code == 403
+    assert not Publication.objects.exists()
+
+
+def test_session_start_forbids_outsiders(outsider_client):
+    campaign = CampaignFactory()
+    response = outsider_client.get(
+        reverse("campaigns:execution_session", args=[campaign.pk, "linkedin"]))
+    assert response.status_code == 403
+
+
+def test_session_start_404s_for_an_unknown_platform(operator_client):
+    campaign = CampaignFactory()
+    response = operator_client.get(
+        reverse("campaigns:execution_session", args=[campaign.pk, "myspace"]))
+    assert response.status_code == 404
+
+
+def test_checklist_complete_redirects_anonymous(client):
+    campaign = CampaignFactory()
+    response = client.post(reverse("campaigns:execution_complete", args=[campaign.pk]))
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.completed_at is None

@@ -159,9 +159,11 @@ class Adapter:
         raise NotImplementedError
 
     def request(self, method: str, url: str, **kwargs) -> requests.Response:
-        """One HTTP request; timeouts and refused connections become retryable errors."""
+        """One HTTP request; timeouts and refused connections become retryable errors.
+        Redirects are not followed: a POST turned into a GET of a login page is no success."""
         try:
-            return self.http.request(method, url, timeout=self.timeout, **kwargs)
+            return self.http.request(method, url, timeout=self.timeout, allow_redirects=False,
+                                     **kwargs)
         except requests.Timeout as exc:
             raise PublishError(
                 f"{self.label} did not answer within {self.timeout:g} seconds.", retryable=True
