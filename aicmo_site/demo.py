@@ -85,10 +85,10 @@ def seed_leads(log: Callable[[str], None]) -> None:
         )
 
 
-def _seed_kaizen(log: Callable[[str], None]) -> None:
-    from kaizen.demo import seed_kaizen
+def _seed_campaigns(log: Callable[[str], None]) -> None:
+    from campaigns.demo import seed_campaigns
 
-    seed_kaizen(log)
+    seed_campaigns(log)
 
 
 def _seed_strategy(log: Callable[[str], None]) -> None:
@@ -97,10 +97,24 @@ def _seed_strategy(log: Callable[[str], None]) -> None:
     seed_strategy(log)
 
 
+def _seed_execution(log: Callable[[str], None]) -> None:
+    from campaigns.publishing.demo import seed_execution
+
+    seed_execution(log)
+
+
+def _seed_kaizen(log: Callable[[str], None]) -> None:
+    from kaizen.demo import seed_kaizen
+
+    seed_kaizen(log)
+
+
 DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [
     seed_brands,
     seed_leads,
+    _seed_campaigns,
     _seed_strategy,
+    _seed_execution,
     _seed_kaizen,
 ]
 

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from campaigns.models import (
@@ -9,6 +10,7 @@ from campaigns.models import (
     Plan,
     Publication,
     PublishAttempt,
+    PublishingCredential,
     Review,
 )
 
@@ -91,3 +93,38 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
     search_fields = ["publication__url"]
     list_select_related = ["publication"]
     date_hierarchy = "captured_at"
+
+
+class PublishingCredentialForm(forms.ModelForm):
+    """The secret is write-only: never rendered back; left blank, the stored one is kept."""
+
+    secret = forms.CharField(
+        required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Webhook signing secret, Mastodon access token or Bluesky app password. "
+                  "Leave blank to keep the current one.",
+    )
+
+    class Meta:
+        model = PublishingCredential
+        fields = ["brand", "platform", "adapter", "config", "secret", "enabled"]
+
+    def clean_secret(self) -> str:
+        value = self.cleaned_data["secret"]
+        if not value and self.instance.pk:
+            return self.instance.secret
+        return value
+
+
+@admin.register(PublishingCredential)
+class PublishingCredentialAdmin(admin.ModelAdmin):
+    form = PublishingCredentialForm
+    list_display = ["brand", "platform", "adapter", "enabled", "masked_secret", "updated_at"]
+    list_filter = ["adapter", "platform", "enabled"]
+    search_fields = ["brand__name"]
+    list_select_related = ["brand"]
+    readonly_fields = ["masked_secret", "session_state", "updated_at"]
+
+    @admin.display(description="session")
+    def session_state(self, obj: PublishingCredential) -> str:
+        return "stored (refreshed automatically)" if obj.session.get("accessJwt") else "none"

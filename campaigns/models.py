@@ -385,3 +385,60 @@ class ClientReviewLink(models.Model):
 
     def is_usable(self, moment=None) -> bool:
         return self.revoked_at is None and (moment or timezone.now()) < self.expires_at
+
+class AdapterKind(models.TextChoices):
+    WEBHOOK = "webhook", "Signed webhook (Zapier, Make, n8n…)"
+    MASTODON = "mastodon", "Mastodon API"
+    BLUESKY = "bluesky", "Bluesky API"
+
+
+class PublishingCredential(models.Model):
+    """How live mode reaches one brand's account on one platform.
+
+    `config` holds what may be shown (the webhook URL, the API base, the handle); `secret` (the
+    webhook signing secret, the Mastodon access token or the Bluesky app password) and `session`
+    (Bluesky's JWT pair) are never shown back in full and never logged.
+    """
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="credentials")
+    platform = models.CharField(max_length=20, choices=PLATFORM_CHOICES)
+    adapter = models.CharField(max_length=10, choices=AdapterKind.choices)
+    config = models.JSONField(default=dict, blank=True)
+    secret = models.TextField(blank=True)
+    session = models.JSONField(default=dict, blank=True)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["brand", "platform"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "platform"], name="credential_once_per_brand_platform"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand} · {self.get_platform_display()} via {self.get_adapter_display()}"
+
+    def __repr__(self) -> str:  # never let a secret reach a log line through repr()
+        return f"<PublishingCredential {self.pk} {self.brand_id}/{self.platform}/{self.adapter}>"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        rules = platform_rules(self.platform) if self.platform in dict(PLATFORM_CHOICES) else None
+        if rules and self.adapter and self.adapter not in rules.live_adapters:
+            allowed = ", ".join(rules.live_adapters)
+            raise ValidationError(
+                {"adapter": f"{rules.name} can be reached through: {allowed}."}
+            )
+        if not isinstance(self.config, dict):
+            raise ValidationError({"config": "The configuration must be a JSON object."})
+
+    @property
+    def masked_secret(self) -> str:
+        if not self.secret:
+            return "(not set)"
+        return "••••" + self.secret[-4:] if len(self.secret) >= 12 else "••••"
+
