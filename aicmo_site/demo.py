@@ -85,7 +85,14 @@ def seed_leads(log: Callable[[str], None]) -> None:
         )
 
 
+def seed_campaigns(log: Callable[[str], None]) -> None:
+    from campaigns.demo import seed_campaigns as seed
+
+    seed(log)
+
+
 DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [seed_brands, seed_leads]
+DEMO_STEPS.append(seed_campaigns)  # campaigns at every step of the wizard (issue 4)
 
 
 def is_seeded() -> bool:
