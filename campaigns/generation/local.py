@@ -173,6 +173,16 @@ def _lower_first(text: str) -> str:
     return text
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """The first clause of a long description, so it reads naturally inside a sentence."""
+    if len(text) <= limit:
+        return text
+    clause = re.split(r"[,;:(]", text)[0].strip()
+    if len(clause) <= limit:
+        return clause
+    return clause[:limit].rsplit(" ", 1)[0]
+
+
 def _subject(campaign: Campaign) -> str:
     words = campaign.brand.industry.strip().split()
     while len(words) > 1 and words[-1].lower() in ROLE_WORDS:
@@ -217,7 +227,7 @@ class LocalEngine:
         brand = campaign.brand
         objectives = _objectives(campaign)
         subject = _subject(campaign)
-        audience = _lower_first(brand.audience) or f"people who care about {subject}"
+        audience = _short(_lower_first(brand.audience)) or f"people who care about {subject}"
         pillars = rng.sample(PILLARS, 3)
         if not any(p.name == "Getting started" for p in pillars):
             pillars[-1] = PILLARS[-1]  # one pillar always serves the objective directly
@@ -279,18 +289,22 @@ class LocalEngine:
         # on several platforms does not say the same words everywhere.
         turn += campaign.platforms.index(slot.platform)
 
-        def pick(options: tuple[str, ...], offset: int, stride: int) -> str:
-            # Rotate through the patterns (different strides, so combinations vary) and skip
-            # any that would say a phrase Kaizen learned to avoid.
+        def pick(options: tuple[str, ...], index: int, longest: int = 10_000) -> str:
+            # Skip any pattern that would say a phrase Kaizen learned to avoid, or that is
+            # longer than allowed (a hook must fit above the "see more" fold).
             for step in range(len(options)):
-                text = options[(offset + turn * stride + step) % len(options)].format(**context)
-                if not any(phrase in text.lower() for phrase in avoid):
+                text = options[(index + step) % len(options)].format(**context)
+                if len(text) <= longest and not any(p in text.lower() for p in avoid):
                     return text
             return ""
 
-        hook = pick(pillar.hooks, offsets[0], 1)
-        body = pick(pillar.bodies, offsets[1], 2)
-        cta = pick(pillar.ctas, offsets[2], 1)
+        # Hooks and bodies advance at different speeds, so the first nine posts of a pillar
+        # are nine different hook/body pairs before any pair comes back.
+        hook = pick(pillar.hooks, offsets[0] + turn, rules.see_more_at or 120) or (
+            f"{brand.name}: {context['subject']}."[: (rules.see_more_at or 120)]
+        )
+        body = pick(pillar.bodies, offsets[1] + turn + turn // len(pillar.hooks))
+        cta = pick(pillar.ctas, offsets[2] + turn + 2 * (turn // len(pillar.hooks)))
         wanted = HASHTAGS_PER_POST.get(slot.platform, 2)
         if rules.hashtag_limit is not None:
             wanted = min(wanted, rules.hashtag_limit)
