@@ -150,6 +150,7 @@ def test_approve_never_redirects_off_site(approver_client):
     assert response["Location"] == "/campaigns/queue/"
 
 
+@pytest.mark.embedded
 def test_approve_double_click_records_one_decision_and_names_the_first(approver_client):
     creative = _pending()
     url = f"/campaigns/queue/{creative.pk}/approve/"

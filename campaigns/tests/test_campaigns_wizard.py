@@ -105,6 +105,7 @@ def test_campaign_index_query_count_does_not_grow_with_campaigns(viewer_client):
 # --- end to end -------------------------------------------------------------------------------
 
 
+@pytest.mark.embedded
 def test_wizard_takes_a_campaign_from_creation_to_execution(operator_client, approver_client,
                                                             operator):
     brand = BrandFactory(name="Northwind Coffee")
@@ -267,6 +268,7 @@ def test_wizard_generate_shows_the_engine_error_and_saves_nothing(operator_clien
     assert not Plan.objects.exists() and not Creative.objects.exists()
 
 
+@pytest.mark.embedded
 def test_regenerate_keeps_approved_work_and_every_review(operator, approver):
     campaign = _generated(operator)
     first, second, third, fourth = campaign.creatives.order_by("scheduled_at")[:4]

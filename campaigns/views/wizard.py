@@ -64,7 +64,7 @@ def stepper(campaign: Campaign | None, current: int) -> list[dict]:
             "number": number, "title": title, "url": url if number in reachable else "",
             "state": state, "current": number == current,
         })
-    next_open = next((s for s in steps if s["state"] == "open" and not s["current"]), None)
+    next_open = next((s for s in steps if s["state"] == "open" and s["number"] > current), None)
     if next_open:
         next_open["next"] = True
     return steps
