@@ -27,6 +27,7 @@ from campaigns.models import (
     CreativeVersion,
     Plan,
     PostingMode,
+    Publication,
     Review,
     ReviewDecision,
     ReviewSource,
@@ -240,10 +241,17 @@ def campaign_generate(*, campaign: Campaign, user, engine: str | None = None) ->
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         reviewed = Review.objects.filter(creative=OuterRef("pk"))
-        replaceable = locked.creatives.filter(
-            status__in=[CreativeStatus.DRAFT, CreativeStatus.PENDING]
-        ).exclude(Exists(reviewed))
-        _, deleted = replaceable.filter(publication__isnull=True).delete()
+        published = Publication.objects.filter(creative=OuterRef("pk"))
+        # Lock before deleting: a post an approver is deciding right now is waited for, and
+        # once approved it no longer matches, so its review is never deleted with it.
+        replaceable = list(
+            locked.creatives.select_for_update()
+            .filter(status__in=[CreativeStatus.DRAFT, CreativeStatus.PENDING])
+            .exclude(Exists(reviewed))
+            .exclude(Exists(published))
+            .values_list("pk", flat=True)
+        )
+        _, deleted = Creative.objects.filter(pk__in=replaceable).exclude(Exists(reviewed)).delete()
         replaced = deleted.get(Creative._meta.label, 0)
         kept = {(c.platform, c.scheduled_at) for c in locked.creatives.only("platform", "scheduled_at")}
         version = (locked.plans.aggregate(top=Max("version"))["top"] or 0) + 1

@@ -189,8 +189,21 @@ def test_approve_rejects_get(approver_client):
     assert approver_client.get(f"/campaigns/queue/{creative.pk}/approve/").status_code == 405
 
 
-def test_approve_of_a_missing_post_is_not_found(approver_client):
-    assert approver_client.post("/campaigns/queue/999999/approve/", {"version": 1}).status_code == 404
+def test_approve_of_a_post_replaced_by_regeneration_says_so(approver_client):
+    response = approver_client.post("/campaigns/queue/999999/approve/", {"version": 1})
+    assert response["Location"] == "/campaigns/queue/"
+    assert "replaced when the campaign was generated again" in _messages(response)[0]
+    response = approver_client.post("/campaigns/queue/999999/approve/", {"version": 1}, **HX)
+    assert 'id="creative-999999"' in response.content.decode()
+    assert "replaced when the campaign was generated again" in response.content.decode()
+
+
+def test_queue_hides_approve_on_ones_own_version(approver_client, approver):
+    creative = _pending(author=approver)
+    page = approver_client.get("/campaigns/queue/").content.decode()
+    assert "You wrote this version" in page
+    assert f'action="/campaigns/queue/{creative.pk}/approve/"' not in page
+    assert f'action="/campaigns/queue/{creative.pk}/reject/"' in page
 
 
 # --- reject -----------------------------------------------------------------------------------

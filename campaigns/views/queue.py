@@ -6,11 +6,12 @@ and a plain form post with a redirect back to the page it came from (post → re
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -47,11 +48,15 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("campaigns:queue")
 
 
-def _creative(pk: int) -> Creative:
-    try:
-        return selectors.creative_card(pk)
-    except Creative.DoesNotExist:
-        raise Http404("No such post.") from None
+GONE = "This post no longer exists: it was replaced when the campaign was generated again."
+
+
+def _gone(request: HttpRequest, pk: int) -> HttpResponse:
+    """A post that disappeared under the reviewer (regenerated): say so, in place or by message."""
+    if not request.htmx:
+        messages.warning(request, GONE)
+        return redirect(_next_url(request))
+    return render(request, "campaigns/queue_page.html#creative-gone", {"pk": pk, "message": GONE})
 
 
 def queue_context(request: HttpRequest, *, campaign_id: int | None, brand_id: int | None,
@@ -66,6 +71,7 @@ def queue_context(request: HttpRequest, *, campaign_id: int | None, brand_id: in
         "cards": cards,
         "pending": [c for c in cards if c.status == CreativeStatus.PENDING],
         "next_url": request.get_full_path(),
+        "self_approval": settings.ALLOW_SELF_APPROVAL,
     }
 
 
@@ -87,12 +93,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _card(request: HttpRequest, pk: int, *, error: str = "", reject_form=None,
-          status: int = 200) -> HttpResponse:
+def _card(request: HttpRequest, pk: int, *, error: str = "", reject_form=None) -> HttpResponse:
+    try:
+        creative = selectors.creative_card(pk)
+    except Creative.DoesNotExist:
+        return _gone(request, pk)
     return render(request, CARD, {
-        "creative": _creative(pk), "card_error": error, "reject_form": reject_form,
-        "next_url": _next_url(request),
-    }, status=status)
+        "creative": creative, "card_error": error, "reject_form": reject_form,
+        "next_url": _next_url(request), "self_approval": settings.ALLOW_SELF_APPROVAL,
+    })
 
 
 @vary_on_headers("HX-Request")
@@ -106,7 +115,9 @@ def card(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
-    creative = _creative(pk)
+    creative = Creative.objects.select_related("campaign").filter(pk=pk).first()
+    if creative is None:
+        return _gone(request, pk)
     form = (DecisionForm if approve else RejectForm)(request.POST)
     error = ""
     if form.is_valid():
@@ -115,6 +126,8 @@ def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
                 creative=creative, reviewer=request.user, approve=approve,
                 reason=form.cleaned_data.get("reason", ""), version=form.cleaned_data["version"],
             )
+        except Creative.DoesNotExist:
+            return _gone(request, pk)
         except DecisionConflict as exc:
             error = str(exc)
         except ValidationError as exc:
@@ -157,7 +170,10 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 @section_view("campaigns")
 @permission_required("campaigns.change_creative", raise_exception=True)
 def revise(request: HttpRequest, pk: int) -> HttpResponse:
-    creative = _creative(pk)
+    try:
+        creative = selectors.creative_card(pk)
+    except Creative.DoesNotExist:
+        return _gone(request, pk)
     if creative.status != CreativeStatus.REJECTED:
         message = "Only a rejected post is revised from the queue."
         if not request.htmx:
