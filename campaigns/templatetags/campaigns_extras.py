@@ -13,3 +13,11 @@ def person(user, fallback: str = "someone") -> str:
     if user is None:
         return fallback
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def platform_names(slugs) -> str:
+    """["linkedin", "x"] → "LinkedIn, X"."""
+    from campaigns.publishing.platforms import PLATFORMS
+
+    return ", ".join(PLATFORMS[slug].name if slug in PLATFORMS else slug for slug in slugs or [])

@@ -242,3 +242,23 @@ def test_openai_engine_gives_up_on_a_slow_endpoint(openai_endpoint, settings, op
     with pytest.raises(GenerationError, match="did not answer within 0.2 seconds"):
         campaign_generate(campaign=_campaign(), user=operator)
     assert _nothing_saved()
+
+
+def test_local_engine_treats_a_failing_kaizen_as_no_hints(monkeypatch):
+    module = types.ModuleType("kaizen.selectors")
+
+    def broken(campaign):
+        raise RuntimeError("kaizen bug")
+
+    module.generation_hints_for = broken
+    monkeypatch.setitem(sys.modules, "kaizen.selectors", module)
+    result = generate(_campaign(), "local")
+    assert "No results to learn from yet" in result.plan.rationale
+    assert len(result.items) == 12
+
+
+def test_calendar_adds_weekdays_when_the_cadence_needs_them():
+    result = generate(_campaign(cadence=21, end_date=MONDAY + timedelta(days=6)), "local")
+    times = [item.scheduled_at for item in result.items]
+    assert len(times) == len(set(times)) == 21
+    assert {t.weekday() for t in times} == set(range(7))

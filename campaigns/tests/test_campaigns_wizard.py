@@ -393,3 +393,13 @@ def test_viewer_reads_every_step_without_buttons(viewer_client, world):
         page = viewer_client.get(f"/campaigns/{campaign.pk}/step/{step}/").content.decode()
         assert "<button" not in page.split('<main', 1)[1].split("</main>")[0].replace(
             '<button type="submit" class="link-button">Sign out</button>', "")
+
+
+def test_campaign_set_posting_mode_refuses_with_nothing_approved(operator):
+    from django.core.exceptions import ValidationError
+
+    from campaigns.services import campaign_set_posting_mode
+
+    campaign = _generated(operator)
+    with pytest.raises(ValidationError, match="Nothing is approved yet"):
+        campaign_set_posting_mode(campaign=campaign, mode="live")
