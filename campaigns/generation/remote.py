@@ -5,13 +5,14 @@ JSON contract (docs/GENERATION.md) and turn every failure into one GenerationErr
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import requests
 from django.conf import settings
 
 from campaigns.generation.base import GenerationError, GenerationResult, Slot, result_from_json
-from campaigns.generation.calendar import calendar_slots, hints_for
+from campaigns.generation.calendar import calendar_slots, hints_for, schedule_rationale
 from campaigns.models import Campaign
 from campaigns.publishing.platforms import PLATFORMS
 
@@ -51,6 +52,12 @@ def brief(campaign: Campaign, slots: list[Slot], hints) -> dict[str, Any]:
             for index, slot in enumerate(slots)
         ],
     }
+
+
+def _with_schedule(result: GenerationResult, hints) -> GenerationResult:
+    """The calendar is ours, not the engine's: say in the rationale what shaped it."""
+    rationale = " ".join(part for part in (result.plan.rationale, schedule_rationale(hints)) if part)
+    return replace(result, plan=replace(result.plan, rationale=rationale))
 
 
 def _slots(campaign: Campaign):
@@ -100,7 +107,9 @@ class HttpEngine:
         slots, hints = _slots(campaign)
         data = _post(f"{base}/generate", payload=brief(campaign, slots, hints),
                      timeout=settings.AICMO_BACKEND_TIMEOUT, service="The AICMO backend")
-        return result_from_json(data, campaign=campaign, slots=slots, engine=self.name)
+        return _with_schedule(
+            result_from_json(data, campaign=campaign, slots=slots, engine=self.name), hints
+        )
 
 
 SYSTEM_PROMPT = """You write social media campaigns for a marketing agency.
@@ -142,6 +151,10 @@ class OpenAIEngine:
             raise GenerationError(f"{service} answered without a message; nothing was saved.") from None
         if not isinstance(content, str):
             raise GenerationError(f"{service} answered without text; nothing was saved.")
+        content = content.strip()
+        if content.startswith("```"):
+            # Some local models wrap JSON in a Markdown fence even when asked for an object.
+            content = content.strip("`").removeprefix("json").strip()
         try:
             parsed = json.loads(content)
         except ValueError:
@@ -149,8 +162,11 @@ class OpenAIEngine:
                 f"{service} wrote something that is not JSON; nothing was saved."
             ) from None
         default_link = campaign.brand.website
-        return result_from_json(parsed, campaign=campaign, slots=slots, engine=self.name,
-                                default_link=default_link)
+        return _with_schedule(
+            result_from_json(parsed, campaign=campaign, slots=slots, engine=self.name,
+                             default_link=default_link),
+            hints,
+        )
 
 
 

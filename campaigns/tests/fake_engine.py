@@ -35,7 +35,7 @@ def good_answer(brief: dict) -> dict:
 
 
 class FakeEngineServer:
-    """`mode` is one of: good, malformed, error, slow, wrong_shape, too_long.
+    """`mode` is one of: good, malformed, error, slow, wrong_shape, too_long, fenced (openai).
     `flavour` is http (the AICMO backend) or openai (chat completions)."""
 
     def __init__(self, flavour: str = "http"):
@@ -84,8 +84,10 @@ class FakeEngineServer:
         if self.mode == "too_long":
             answer["items"][0]["caption"] = "x" * 5000
         if self.flavour == "openai":
-            return 200, {"choices": [{"message": {"role": "assistant",
-                                                  "content": json.dumps(answer)}}]}
+            content = json.dumps(answer)
+            if self.mode == "fenced":
+                content = f"```json\n{content}\n```"
+            return 200, {"choices": [{"message": {"role": "assistant", "content": content}}]}
         return 200, answer
 
     def __enter__(self) -> FakeEngineServer:

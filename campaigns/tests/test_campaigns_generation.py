@@ -165,6 +165,7 @@ def test_http_engine_saves_the_backend_plan_and_posts(backend, operator):
     outcome = campaign_generate(campaign=campaign, user=operator)
     assert (outcome.plan.engine, outcome.created) == ("http", 12)
     assert outcome.plan.pillars == ["Craft", "Community"]
+    assert outcome.plan.rationale.startswith("From the fake backend. No results to learn from")
     assert Creative.objects.filter(caption="Remote post 1: how we roast.").exists()
     sent = backend.requests[0]
     assert sent["path"] == "/generate"
@@ -222,6 +223,11 @@ def test_openai_engine_saves_the_model_plan_and_posts(openai_endpoint, operator)
     assert sent["auth"] == "Bearer sk-test"
     assert sent["body"]["model"] == "test-model"
     assert sent["body"]["response_format"] == {"type": "json_object"}
+
+
+def test_openai_engine_reads_json_inside_a_markdown_fence(openai_endpoint, operator):
+    openai_endpoint.mode = "fenced"
+    assert campaign_generate(campaign=_campaign(), user=operator).created == 12
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -133,7 +133,7 @@ def step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     campaign = _campaign(pk)
     if step == 1:
         if request.method == "POST":
-            return HttpResponse(status=405, headers={"Allow": "GET"})
+            return HttpResponseNotAllowed(["GET"])
         return redirect(campaign)
     blocked = _guard(request, campaign, step)
     if blocked:
@@ -142,7 +142,7 @@ def step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         return _generate_step(request, campaign)
     if step == 3:
         if request.method == "POST":
-            return HttpResponse(status=405, headers={"Allow": "GET"})
+            return HttpResponseNotAllowed(["GET"])
         return _review_step(request, campaign)
     return _execute_step(request, campaign)
 
@@ -167,7 +167,7 @@ def _generate_step(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     return render(request, "campaigns/wizard_generate.html", {
         "campaign": campaign, "steps": stepper(campaign, 2), "step": 2, "error": error,
         "creatives": selectors.campaign_creatives(campaign) if campaign.n_creatives else [],
-    }, status=200)
+    })
 
 
 def _review_step(request: HttpRequest, campaign: Campaign) -> HttpResponse:
