@@ -34,7 +34,7 @@ def test_banner_waits_on_a_slow_backend_only_once_per_ttl(operator_client, http_
     started = time.monotonic()
     operator_client.get("/campaigns/")
     second_took = time.monotonic() - started
-    assert "Generation backend: Timed out" in first
+    assert "Generation backend<span class=\"status-pill__summary\">: Timed out" in first
     assert 0.5 <= first_took < 1.5
     assert second_took < 0.4
     assert http_engine.health_requests == 1
@@ -44,7 +44,7 @@ def test_banner_shows_the_failing_check_and_links_to_system(operator_client, htt
     http_engine.mode = "error"
     page = operator_client.get("/").content.decode()
     assert "status-banner--fail" in page
-    assert "Generation backend: The backend answered HTTP 500 on /health." in page
+    assert "Generation backend<span class=\"status-pill__summary\">: The backend answered HTTP 500 on /health." in page
     assert '<a href="/system/">System status</a>' in page
 
 
@@ -55,7 +55,7 @@ def test_run_again_busts_the_banner_cache(operator_client, http_engine, settings
     assert "status-banner--ok" in operator_client.get("/").content.decode()
     operator_client.post("/system/run/")
     page = operator_client.get("/").content.decode()
-    assert "Generation backend: The backend answered HTTP 500 on /health." in page
+    assert "Generation backend<span class=\"status-pill__summary\">: The backend answered HTTP 500 on /health." in page
     assert http_engine.health_requests == 2
 
 
@@ -72,5 +72,5 @@ def test_banner_shows_previous_results_while_another_request_recomputes(
     cache.add(status.LOCK_KEY, True, 30)  # …and another request is asking the backend now
     http_engine.mode = "error"
     page = operator_client.get("/").content.decode()
-    assert "Generation backend: The backend answers in" in page
+    assert "Generation backend<span class=\"status-pill__summary\">: The backend answers in" in page
     assert http_engine.health_requests == 1
