@@ -85,7 +85,15 @@ def seed_leads(log: Callable[[str], None]) -> None:
         )
 
 
-DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [seed_brands, seed_leads]
+def seed_monitoring(log: Callable[[str], None]) -> None:
+    from campaigns.demo_monitoring import seed_monitoring as seed
+
+    seed(log)
+
+
+DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [
+    seed_brands, seed_leads, seed_monitoring,
+]
 
 
 def is_seeded() -> bool:
