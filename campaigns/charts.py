@@ -42,9 +42,9 @@ class Bar:
 def number(value: float) -> str:
     """1234 → 1,234; 1234567 → 1.2M: compact axis labels."""
     value = float(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e4, "k")):
+    for limit, unit, suffix in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
         if abs(value) >= limit:
-            return f"{value / limit:.1f}{suffix}".replace(".0" + suffix, suffix)
+            return f"{value / unit:.1f}{suffix}".replace(".0" + suffix, suffix)
     return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 

@@ -167,11 +167,17 @@ def monitoring(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     context = monitoring_context(filters)
     include = context["include_simulated"]
-    if form.is_bound and not form.is_valid():
-        pass  # the errors show beside the fields; the figures use the valid filters
-    elif not form.is_bound or filters.include_simulated is None:
+    if not form.is_bound:
         # Show the switch in the state the data chose.
         form = MetricFilterForm(initial={"simulated": include, "applied": True})
+    elif form.is_valid() and filters.include_simulated is None:
+        # A link without the switch (e.g. ?platform=x): keep its filters, show the data's choice.
+        data = request.GET.copy()
+        data["applied"] = "True"
+        data.pop("simulated", None)
+        if include:
+            data["simulated"] = "on"
+        form = MetricFilterForm(data)
     paginator = Paginator(
         metrics.posts_with_figures(filters, include_simulated=include), POSTS_PER_PAGE
     )
