@@ -30,6 +30,12 @@ POST_URLS = {
 
 
 def seed_monitoring(log: Callable[[str], None]) -> None:
+    _seed_manual(log)
+    _seed_simulated(log)
+
+
+def _seed_manual(log: Callable[[str], None]) -> None:
+    """A manual-mode campaign whose posts have three snapshots each."""
     from campaigns.models import (
         Brand,
         Campaign,
@@ -83,5 +89,54 @@ def seed_monitoring(log: Callable[[str], None]) -> None:
                 clicks=int(total * 0.021), source=MetricSource.MANUAL,
             )
     log(f"Monitoring: {len(DEMO_POSTS)} published posts with figures in “{campaign.name}”.")
+
+
+def _seed_simulated(log: Callable[[str], None]) -> None:
+    """A proof-mode campaign: its posts and figures are simulated and labelled so."""
+    from campaigns.models import (
+        Brand,
+        Campaign,
+        Creative,
+        CreativeStatus,
+        MetricSnapshot,
+        MetricSource,
+        PostingMode,
+        Publication,
+        PublicationStatus,
+    )
+
+    brand = Brand.objects.filter(name="Helio Solar").first()
+    if brand is None:
+        return
+    start = timezone.localdate() - timedelta(days=10)
+    campaign, created = Campaign.objects.get_or_create(
+        brand=brand, name="Battery explainer (proof)",
+        defaults=dict(
+            slug="helio-battery-explainer-proof",
+            objectives="Rehearse the battery explainer series before going live.",
+            platforms=["linkedin", "facebook"], cadence=2,
+            start_date=start, end_date=start + timedelta(days=20),
+            posting_mode=PostingMode.PROOF,
+        ),
+    )
+    if not created or campaign.creatives.exists():
+        return
+    for index, (platform, hour) in enumerate((("linkedin", 8), ("facebook", 13), ("linkedin", 16))):
+        moment = timezone.make_aware(datetime.combine(start + timedelta(days=index * 2), time(hour)))
+        creative = Creative.objects.create(
+            campaign=campaign, platform=platform, scheduled_at=moment, pillar="Explainers",
+            caption=f"How a home battery pays back, part {index + 1}.",
+            status=CreativeStatus.APPROVED,
+        )
+        publication = Publication.objects.create(
+            creative=creative, platform=platform, mode=PostingMode.PROOF, simulated=True,
+            status=PublicationStatus.PUBLISHED, published_at=moment,
+        )
+        MetricSnapshot.objects.create(
+            publication=publication, captured_at=moment + timedelta(days=2),
+            impressions=2400 + 600 * index, reach=1900 + 400 * index, likes=90 + 10 * index,
+            comments=12, shares=9, saves=6, clicks=70, source=MetricSource.SIMULATED,
+        )
+    log("Monitoring: 3 simulated posts (proof mode) in “Battery explainer (proof)”.")
 
 

@@ -70,7 +70,8 @@ def _count_field(label: str, required: bool = False) -> forms.IntegerField:
 
 
 class SnapshotForm(forms.Form):
-    """Figures read off the platform's insights; blank counts are 0, impressions are needed."""
+    """Figures read off the platform's insights; impressions are needed, a blank count keeps
+    the previous snapshot's value (0 for the first)."""
 
     captured_at = forms.DateTimeField(
         label="Captured at", required=False,
@@ -86,8 +87,8 @@ class SnapshotForm(forms.Form):
     clicks = _count_field("Clicks")
     video_views = _count_field("Video views")
 
-    def figures(self) -> dict[str, int]:
-        return {name: self.cleaned_data.get(name) or 0 for name in FIGURES}
+    def figures(self) -> dict[str, int | None]:
+        return {name: self.cleaned_data.get(name) for name in FIGURES}
 
     def clean_captured_at(self):
         moment = self.cleaned_data.get("captured_at")

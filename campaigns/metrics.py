@@ -89,8 +89,23 @@ def _format_moment(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%-d %b %Y %H:%M")
 
 
+def _neighbours(
+    publication: Publication, captured_at: datetime
+) -> tuple[MetricSnapshot | None, MetricSnapshot | None]:
+    """The publication's snapshots just before (or at) and just after a moment."""
+    earlier = (
+        publication.snapshots.filter(captured_at__lte=captured_at)
+        .order_by("-captured_at", "-pk").first()
+    )
+    later = (
+        publication.snapshots.filter(captured_at__gt=captured_at)
+        .order_by("captured_at", "pk").first()
+    )
+    return earlier, later
+
+
 def snapshot_warnings(
-    *, publication: Publication, figures: dict[str, int], captured_at: datetime
+    *, figures: dict[str, int], earlier: MetricSnapshot | None, later: MetricSnapshot | None
 ) -> list[str]:
     """What looks wrong about these figures: impossible ratios, or a total that falls."""
     warnings = []
@@ -102,14 +117,6 @@ def snapshot_warnings(
         warnings.append(
             f"Reach ({figures['reach']:,}) is above impressions ({figures['impressions']:,})."
         )
-    earlier = (
-        publication.snapshots.filter(captured_at__lte=captured_at)
-        .order_by("-captured_at", "-pk").first()
-    )
-    later = (
-        publication.snapshots.filter(captured_at__gt=captured_at)
-        .order_by("captured_at", "pk").first()
-    )
     for name in FIGURES:
         label = name.replace("_", " ").capitalize()
         value = figures[name]
@@ -126,13 +133,13 @@ def snapshot_warnings(
     return warnings
 
 
-def _check_figures(figures: dict[str, int]) -> None:
+def _check_figures(figures: dict[str, int | None]) -> None:
     errors = {}
+    if figures.get("impressions") is None:
+        errors["impressions"] = "Enter the impressions (0 if there were none)."
     for name in FIGURES:
         value = figures.get(name)
-        if value is None:
-            errors[name] = "Enter a number (0 if there were none)."
-        elif value < 0:
+        if value is not None and value < 0:
             errors[name] = f"{name.replace('_', ' ').capitalize()} cannot be negative."
     if errors:
         raise ValidationError(errors)
@@ -142,7 +149,7 @@ def _check_figures(figures: dict[str, int]) -> None:
 def snapshot_record(
     *,
     publication: Publication,
-    figures: dict[str, int],
+    figures: dict[str, int | None],
     source: str,
     user=None,
     captured_at: datetime | None = None,
@@ -150,6 +157,8 @@ def snapshot_record(
 ) -> MetricSnapshot:
     """Records a publication's figures as captured at a moment (now by default).
 
+    A figure given as None was not reported: it keeps the previous snapshot's value (0 for
+    the first), so a CSV without a "saves" column does not read as saves falling to 0.
     Negative numbers and figures for unpublished posts or from the future are refused;
     implausible figures are stored with their warnings, for a person to look at.
     """
@@ -159,6 +168,12 @@ def snapshot_record(
     captured_at = captured_at or timezone.now()
     if captured_at > timezone.now() + FUTURE_TOLERANCE:
         raise ValidationError({"captured_at": "The capture time is in the future."})
+    earlier, later = _neighbours(publication, captured_at)
+    figures = {
+        name: figures[name] if figures.get(name) is not None
+        else (getattr(earlier, name) if earlier is not None else 0)
+        for name in FIGURES
+    }
     if publication.simulated and source != MetricSource.SIMULATED:
         # A simulated post has no real audience; figures for it are simulated whatever the form.
         source = MetricSource.SIMULATED
@@ -168,9 +183,7 @@ def snapshot_record(
         source=source,
         created_by=user,
         metric_import=metric_import,
-        warnings=snapshot_warnings(
-            publication=publication, figures=figures, captured_at=captured_at
-        ),
+        warnings=snapshot_warnings(figures=figures, earlier=earlier, later=later),
         **{name: figures[name] for name in FIGURES},
     )
     snapshot.full_clean()
@@ -186,7 +199,7 @@ class ImportRefused(ValidationError):
 class _Row:
     number: int
     url: str
-    figures: dict[str, int] = field(default_factory=dict)
+    figures: dict[str, int | None] = field(default_factory=dict)
     captured_at: datetime | None = None
 
 
@@ -203,13 +216,14 @@ def _normalise_header(name: str) -> str:
     return HEADER_ALIASES.get(key, key)
 
 
-def _parse_count(name: str, raw: str) -> int:
-    text = raw.strip().replace(",", "").replace("_", "").replace(" ", "")
+def _parse_count(name: str, raw: str | None) -> int | None:
+    """A cell as a count; None when the column is absent or the cell blank (not reported)."""
+    text = (raw or "").strip().replace(",", "").replace("_", "").replace(" ", "")
     label = name.replace("_", " ")
     if text == "":
         if name == "impressions":
             raise ValueError("impressions is empty.")
-        return 0
+        return None
     if text.startswith("-") and NUMBER.match(text[1:]):
         raise ValueError(f"{label} cannot be negative ({raw.strip()}).")
     if not NUMBER.match(text):
@@ -278,7 +292,7 @@ def _parse_row(number: int, header: list[str], cells: list[str]) -> _Row:
     if not row.url:
         raise ValueError("The url is empty.")
     for name in FIGURES:
-        row.figures[name] = _parse_count(name, values.get(name, ""))
+        row.figures[name] = _parse_count(name, values.get(name))
     row.captured_at = _parse_moment(values.get("captured_at", ""))
     return row
 

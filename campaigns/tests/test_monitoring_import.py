@@ -158,3 +158,11 @@ def test_import_errors_download_is_a_csv_attachment(viewer_client, post):
     assert response["Content-Type"] == "text/csv"
     assert "attachment" in response["Content-Disposition"]
     assert b"impressions cannot be negative" in response.content
+
+
+def test_import_keeps_previous_figures_for_columns_the_file_lacks(post):
+    MetricSnapshotFactory(publication=post, impressions=100, saves=7, reach=80)
+    result = run(f"url,impressions\n{POST},150\n")
+    snapshot = MetricSnapshot.objects.get(metric_import=result)
+    assert (snapshot.impressions, snapshot.saves, snapshot.reach) == (150, 7, 80)
+    assert snapshot.warnings == []

@@ -218,3 +218,20 @@ def test_posts_with_figures_show_each_posts_current_figures():
     PublicationFactory()
     rows = list(metrics.posts_with_figures(MetricFilters(), include_simulated=False))
     assert sorted((row.current_impressions or 0) for row in rows) == [0, 40]
+
+
+def test_snapshot_record_keeps_the_previous_value_of_an_unreported_figure(operator):
+    publication = PublicationFactory()
+    MetricSnapshotFactory(publication=publication, captured_at=ago(2), impressions=100, likes=9)
+    snapshot = metrics.snapshot_record(
+        publication=publication, figures={**figures(impressions=120), "likes": None},
+        source=MetricSource.MANUAL, user=operator,
+    )
+    assert snapshot.likes == 9
+
+
+def test_snapshot_record_requires_impressions(operator):
+    with pytest.raises(ValidationError, match="Enter the impressions"):
+        metrics.snapshot_record(publication=PublicationFactory(),
+                                figures={**figures(), "impressions": None},
+                                source=MetricSource.MANUAL, user=operator)
