@@ -216,7 +216,7 @@ def test_figures_add_shows_the_warning_it_saved_with(operator_client):
         {**FIGURES, "clicks": "5000"}, follow=True,
     )
     page = response.content.decode()
-    assert "Saved with a warning: Clicks (5,000) are above impressions (1,000)." in page
+    assert "Figures saved with a warning: Clicks (5,000) are above impressions (1,000)." in page
     assert MetricSnapshot.objects.get().warnings == ["Clicks (5,000) are above impressions (1,000)."]
 
 
@@ -246,3 +246,38 @@ def test_monitoring_link_without_the_switch_keeps_its_filters(viewer_client):
     page = viewer_client.get("/monitoring/?platform=x").content.decode()
     assert '<option value="x" selected>X</option>' in page
     assert '<span class="tile__value">222</span>' in page
+
+
+# --- imports and admin ----------------------------------------------------------------------
+
+
+def test_import_page_shows_the_form_to_operators(operator_client):
+    page = operator_client.get("/monitoring/import/").content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert "url,impressions,reach" in page
+
+
+def test_import_page_refuses_put(operator_client):
+    assert operator_client.put("/monitoring/import/").status_code == 405
+
+
+@pytest.mark.embedded
+def test_import_page_redirects_anonymous_users_to_login(client):
+    assert client.get("/monitoring/import/").status_code == 302
+
+
+def test_import_report_is_forbidden_without_a_role(outsider_client, operator):
+    from campaigns.models import MetricImport
+
+    result = MetricImport.objects.create(filename="f.csv", created_by=operator)
+    assert outsider_client.get(f"/monitoring/import/{result.pk}/").status_code == 403
+    assert outsider_client.get(f"/monitoring/import/{result.pk}/errors.csv").status_code == 403
+
+
+def test_admin_lists_snapshots_and_imports(admin_client):
+    from campaigns.models import MetricImport
+
+    MetricSnapshotFactory(warnings=["Odd."])
+    MetricImport.objects.create(filename="f.csv")
+    assert admin_client.get("/admin/campaigns/metricsnapshot/").status_code == 200
+    assert admin_client.get("/admin/campaigns/metricimport/").status_code == 200

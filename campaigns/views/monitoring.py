@@ -258,9 +258,12 @@ def publication_figures_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
     if saved is not None and not request.htmx:
-        messages.success(request, "Figures saved.")
-        for warning in saved.warnings:
-            messages.warning(request, f"Saved with a warning: {warning}")
+        if saved.warnings:
+            messages.warning(
+                request, "Figures saved with a warning: " + " ".join(saved.warnings)
+            )
+        else:
+            messages.success(request, "Figures saved.")
         return redirect("campaigns:monitoring_publication", pk=publication.pk)
     context = _publication_context(request, publication, SnapshotForm() if saved else form)
     context["saved"] = saved
