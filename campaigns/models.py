@@ -64,6 +64,11 @@ class Campaign(models.Model):
         related_name="owned_campaigns",
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    client_approval_final = models.BooleanField(
+        default=False,
+        help_text="A client's approval through a review link is final; otherwise an Approver "
+        "must approve as well.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -246,6 +251,10 @@ class Review(models.Model):
         related_name="reviews",
     )
     reviewed_at = models.DateTimeField(default=timezone.now)
+    client_link = models.ForeignKey(
+        "ClientReviewLink", on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews",
+        help_text="The client review link a client's decision came through.",
+    )
 
     class Meta:
         ordering = ["creative", "reviewed_at"]
@@ -385,3 +394,33 @@ class MetricSnapshot(models.Model):
     @property
     def is_simulated(self) -> bool:
         return self.source == MetricSource.SIMULATED or self.publication.simulated
+
+class ClientReviewLink(models.Model):
+    """A link a client opens without an account to review one campaign's posts.
+
+    Only the SHA-256 of the token is stored; the token itself is shown once, when made.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="review_links")
+    label = models.CharField(max_length=120, help_text="Who it is for, e.g. the client's name.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_hint = models.CharField(max_length=8, help_text="The token's last characters.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Review link for {self.label} (…{self.token_hint})"
+
+    def is_usable(self, moment=None) -> bool:
+        return self.revoked_at is None and (moment or timezone.now()) < self.expires_at

@@ -26,7 +26,7 @@ from campaigns.models import (
 )
 from campaigns.validation import normalise_hashtags, post_problems
 
-EDITABLE_FIELDS = ("caption", "hashtags", "link", "call_to_action", "scheduled_at", "image_alt",
+EDITABLE_FIELDS = ("caption", "hashtags", "link", "call_to_action", "scheduled_at", "image", "image_alt",
                    "image_brief")
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0001_initial'),
+        ('campaigns', '0002_client_review_links'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
