@@ -56,7 +56,8 @@ FIGURES = (
 )
 ENGAGEMENT_FIELDS = ("likes", "comments", "shares", "saves")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 20_000
+# Each row is checked against its post's neighbouring snapshots; keep one request bounded.
+MAX_IMPORT_ROWS = 5_000
 # A capture time may run a little ahead of the server clock (another machine's clock).
 FUTURE_TOLERANCE = timedelta(minutes=5)
 

@@ -11,7 +11,7 @@ from campaigns.tests.factories import MetricSnapshotFactory, PublicationFactory
 
 pytestmark = pytest.mark.django_db
 
-POST = "https://www.linkedin.com/feed/update/urn:li:activity:1"
+POST = "https://www.linkedin.com/feed/update/urn:li:activity:990001"  # outside the factory sequence
 HEADER = "url,impressions,reach,likes,comments,shares,saves,clicks,video_views\n"
 
 
@@ -35,6 +35,7 @@ def test_import_creates_a_csv_snapshot_per_valid_row(post, operator):
     )
 
 
+@pytest.mark.embedded
 def test_import_refuses_negative_numbers_and_keeps_the_valid_rows(post):
     other = PublicationFactory()
     result = run(HEADER + f"{POST},-5,0,0,0,0,0,0,0\n{other.url},100,80,1,0,0,0,1,0\n")

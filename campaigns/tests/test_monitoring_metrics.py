@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -78,6 +78,7 @@ def test_kpis_follow_the_campaign_platform_and_date_filters():
     assert metrics.kpis(only, include_simulated=False)["impressions"] == 100
 
 
+@pytest.mark.embedded
 def test_current_snapshots_are_the_latest_of_each_publication():
     publication = PublicationFactory()
     MetricSnapshotFactory(publication=publication, captured_at=ago(1), impressions=300)
@@ -96,6 +97,7 @@ def test_current_snapshot_ties_on_capture_time_go_to_the_last_recorded():
     assert [snapshot.impressions for snapshot in current] == [20]
 
 
+@pytest.mark.embedded
 def test_timeline_counts_what_each_capture_day_adds():
     publication = PublicationFactory()
     MetricSnapshotFactory(publication=publication, captured_at=ago(2), impressions=100,
@@ -194,6 +196,7 @@ def test_figure_sources_count_real_and_simulated_snapshots():
     assert metrics.figure_sources(MetricFilters()) == {"real": 1, "simulated": 2}
 
 
+@pytest.mark.embedded
 def test_kpis_leave_simulated_figures_out_when_asked():
     MetricSnapshotFactory(impressions=100)
     _simulated(impressions=5000)
@@ -235,3 +238,16 @@ def test_snapshot_record_requires_impressions(operator):
         metrics.snapshot_record(publication=PublicationFactory(),
                                 figures={**figures(), "impressions": None},
                                 source=MetricSource.MANUAL, user=operator)
+
+
+@pytest.mark.embedded
+def test_by_weekday_hour_groups_posts_by_when_they_went_out():
+    monday_morning = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    MetricSnapshotFactory(publication__published_at=monday_morning, impressions=200, likes=10,
+                          comments=0, shares=0, saves=0)
+    MetricSnapshotFactory(publication__published_at=monday_morning + timedelta(minutes=10),
+                          impressions=200, likes=30, comments=0, shares=0, saves=0)
+    cells = metrics.by_weekday_hour(MetricFilters(), include_simulated=False)
+    assert [(c["weekday"], c["hour"], c["posts"], c["engagement_rate"]) for c in cells] == [
+        (2, 9, 2, Decimal("10.00"))  # ExtractWeekDay: 2 = Monday; (10 + 30) / 400
+    ]

@@ -100,6 +100,7 @@ def test_monitoring_leaves_simulated_figures_out_by_default_when_real_ones_exist
     assert 'name="simulated" role="switch" id="id_simulated">' in page  # unticked
 
 
+@pytest.mark.embedded
 def test_monitoring_includes_simulated_figures_by_default_when_only_they_exist(viewer_client):
     _simulated(impressions=5000)
     page = viewer_client.get("/monitoring/").content.decode()
