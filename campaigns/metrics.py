@@ -449,6 +449,7 @@ def kpis(filters: MetricFilters, *, include_simulated: bool) -> dict:
         clicks=_sum("clicks"),
         measured=Count("pk"),
         simulated=Count("pk", filter=SIMULATED_Q),
+        warned=Count("pk", filter=~Q(warnings=[])),
     )
     totals["posts"] = publications_in_scope(filters, include_simulated=include_simulated).count()
     totals["engagement_rate"] = rate(totals["engagements"], totals["impressions"])
@@ -585,6 +586,7 @@ def posts_with_figures(filters: MetricFilters, *, include_simulated: bool) -> Qu
             current_engagements=latest(engagement_expression()),
             current_clicks=latest(F("clicks")),
             current_captured_at=latest(F("captured_at")),
+            current_warnings=latest(F("warnings")),
         )
         .order_by("-published_at", "-pk")
     )

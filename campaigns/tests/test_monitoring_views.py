@@ -282,3 +282,12 @@ def test_admin_lists_snapshots_and_imports(admin_client):
     MetricImport.objects.create(filename="f.csv")
     assert admin_client.get("/admin/campaigns/metricsnapshot/").status_code == 200
     assert admin_client.get("/admin/campaigns/metricimport/").status_code == 200
+
+
+@pytest.mark.embedded
+def test_monitoring_flags_posts_whose_current_figures_carry_a_warning(viewer_client):
+    MetricSnapshotFactory(warnings=["Clicks (9) are above impressions (5)."])
+    MetricSnapshotFactory()
+    page = viewer_client.get("/monitoring/").content.decode()
+    assert "The current figures of 1 post carry a warning" in page
+    assert page.count("⚠ warning</span>") == 1
