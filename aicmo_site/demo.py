@@ -103,6 +103,12 @@ def _seed_execution(log: Callable[[str], None]) -> None:
     seed_execution(log)
 
 
+def _seed_monitoring(log: Callable[[str], None]) -> None:
+    from campaigns.demo_monitoring import seed_monitoring
+
+    seed_monitoring(log)
+
+
 def _seed_kaizen(log: Callable[[str], None]) -> None:
     from kaizen.demo import seed_kaizen
 
@@ -115,6 +121,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [
     _seed_campaigns,
     _seed_strategy,
     _seed_execution,
+    _seed_monitoring,
     _seed_kaizen,
 ]
 

@@ -6,6 +6,7 @@ from campaigns.models import (
     Campaign,
     Creative,
     CreativeVersion,
+    MetricImport,
     MetricSnapshot,
     Plan,
     Publication,
@@ -88,11 +89,28 @@ class PublicationAdmin(admin.ModelAdmin):
 
 @admin.register(MetricSnapshot)
 class MetricSnapshotAdmin(admin.ModelAdmin):
-    list_display = ["publication", "captured_at", "impressions", "reach", "likes", "clicks", "source"]
-    list_filter = ["source", "publication__platform"]
-    search_fields = ["publication__url"]
-    list_select_related = ["publication"]
+    list_display = [
+        "publication", "captured_at", "impressions", "reach", "likes", "clicks", "source",
+        "has_warnings",
+    ]
+    list_filter = ["source", "publication__platform", "publication__simulated"]
+    search_fields = ["publication__url", "publication__creative__campaign__name"]
+    list_select_related = ["publication__creative"]
+    raw_id_fields = ["publication", "metric_import"]
     date_hierarchy = "captured_at"
+
+    @admin.display(boolean=True, description="warnings")
+    def has_warnings(self, snapshot: MetricSnapshot) -> bool:
+        return bool(snapshot.warnings)
+
+
+@admin.register(MetricImport)
+class MetricImportAdmin(admin.ModelAdmin):
+    list_display = ["filename", "created_at", "rows_total", "imported", "created_by"]
+    search_fields = ["filename"]
+    list_filter = ["created_at"]
+    list_select_related = ["created_by"]
+    readonly_fields = ["filename", "rows_total", "imported", "errors", "created_by", "created_at"]
 
 
 class PublishingCredentialForm(forms.ModelForm):

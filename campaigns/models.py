@@ -329,6 +329,30 @@ class MetricSource(models.TextChoices):
     ADAPTER = "adapter", "Adapter"
 
 
+class MetricImport(models.Model):
+    """One CSV import of figures: what it held, what went in, and each refused row's reason."""
+
+    filename = models.CharField(max_length=255)
+    rows_total = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(
+        default=list, blank=True, help_text="Refused rows: {row, url, reason}; row 1 is the header."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.imported} of {self.rows_total} rows imported"
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:monitoring_import_result", args=[self.pk])
+
+
 class MetricSnapshot(models.Model):
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="snapshots")
     captured_at = models.DateTimeField(default=timezone.now)
@@ -344,6 +368,14 @@ class MetricSnapshot(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+    warnings = models.JSONField(
+        default=list, blank=True,
+        help_text="Why the figures look wrong (accepted anyway), e.g. clicks above impressions.",
+    )
+    metric_import = models.ForeignKey(
+        MetricImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="snapshots",
+        help_text="The CSV import that brought these figures in, if any.",
+    )
 
     class Meta:
         ordering = ["publication", "-captured_at"]
@@ -355,6 +387,13 @@ class MetricSnapshot(models.Model):
     def __str__(self) -> str:
         return f"Metrics of publication {self.publication_id} at {self.captured_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def engagements(self) -> int:
+        return self.likes + self.comments + self.shares + self.saves
+
+    @property
+    def is_simulated(self) -> bool:
+        return self.source == MetricSource.SIMULATED or self.publication.simulated
 
 class ClientReviewLink(models.Model):
     """A link a client opens without an account to review one campaign's posts.

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from campaigns.views import client_review, creatives, execution, queue, sections, strategy, wizard
+from campaigns.views import (
+    client_review,
+    creatives,
+    execution,
+    monitoring,
+    queue,
+    strategy,
+    wizard,
+)
 
 app_name = "campaigns"
 
@@ -10,7 +18,7 @@ urlpatterns = [
     path("strategy/", strategy.strategy, name="strategy"),
     path("creatives/", creatives.creatives, name="creatives"),
     path("execution/", execution.execution, name="execution"),
-    path("monitoring/", sections.monitoring, name="monitoring"),
+    path("monitoring/", monitoring.monitoring, name="monitoring"),
     # Campaigns (issue 4): the wizard, the campaign page and the approval queue.
     path("campaigns/new/", wizard.new, name="new"),
     path("campaigns/<int:pk>/", wizard.detail, name="detail"),
@@ -48,6 +56,16 @@ urlpatterns = [
          name="execution_simulate"),
     path("execution/<slug:platform>/<int:pk>/publish/", execution.post_publish_live,
          name="execution_publish"),
+    # Monitoring (issue 8): figures per publication, CSV import of figures.
+    path("monitoring/publication/<int:pk>/", monitoring.publication_figures,
+         name="monitoring_publication"),
+    path("monitoring/publication/<int:pk>/figures/", monitoring.publication_figures_add,
+         name="monitoring_figures_add"),
+    path("monitoring/import/", monitoring.metrics_import, name="monitoring_import"),
+    path("monitoring/import/<int:pk>/", monitoring.metrics_import_result,
+         name="monitoring_import_result"),
+    path("monitoring/import/<int:pk>/errors.csv", monitoring.metrics_import_errors,
+         name="monitoring_import_errors"),
     # Client review links (issue 15)
     path("campaigns/<int:pk>/review-links/", client_review.links, name="review_links"),
     path("campaigns/<int:pk>/review-links/new/", client_review.link_create,
