@@ -38,6 +38,8 @@ def review_link_create(
     label = label.strip()
     if not label:
         raise ValidationError({"label": "Say who the link is for."})
+    if len(label) > ClientReviewLink._meta.get_field("label").max_length:
+        raise ValidationError({"label": "Keep the name under 120 characters."})
     days = days or settings.CLIENT_REVIEW_LINK_DAYS
     if not 1 <= days <= 90:
         raise ValidationError({"days": "A link lasts between 1 and 90 days."})
