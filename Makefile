@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aicmo
-# Environment of every test run: settings need a key with DEBUG off.
-TEST_ENV := SECRET_KEY=test-secret-key-not-for-production DEBUG=false STATIC_MANIFEST=false
+# Environment of every test run: settings need a key with DEBUG off; jobs run at enqueue
+# (tests that need a worker choose the database backend themselves).
+TEST_ENV := SECRET_KEY=test-secret-key-not-for-production DEBUG=false STATIC_MANIFEST=false \
+	TASKS_BACKEND=immediate
 PYTEST_ARGS ?=
 
 .PHONY: install run test lint test-pg test-embedded migrate clean

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "kaizen",
     "delivery",
     "diagnostics",
+    # Before django_tasks_db: our db_worker command (with a heartbeat) overrides the library's.
+    "jobs",
+    "django_tasks_db",
     # Last, so its post_migrate handler sees every other app's permissions.
     "aicmo_site",
 ]
@@ -150,7 +153,11 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "aicmo_site.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "aicmo_site.logging.RequestIdFilter"},
+        # Passwords, tokens and keys never reach a log line: masked in messages and tracebacks.
+        "mask_secrets": {"()": "aicmo_site.logging.SecretMaskingFilter"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "aicmo_site.logging.JsonFormatter"},
@@ -158,7 +165,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "mask_secrets"],
             "formatter": "json" if LOG_FORMAT == "json" else "text",
         }
     },
@@ -166,8 +173,22 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        "django.tasks": {"level": env.str("TASKS_LOG_LEVEL", default="WARNING")},
+        "django_tasks_db": {"level": env.str("TASKS_LOG_LEVEL", default="INFO")},
     },
 }
 
 # Review: may a person approve a version they wrote themselves? Off by default.
 ALLOW_SELF_APPROVAL = env.bool("ALLOW_SELF_APPROVAL", default=False)
+
+# Background work (Django's Tasks API). `database`: django-tasks-db stores jobs in the database
+# and `manage.py db_worker` processes (any number, on any machine) claim them with
+# SELECT ... FOR UPDATE SKIP LOCKED. `immediate`: a job runs inside the request that enqueues it.
+TASKS_BACKEND = config.tasks_backend(env, DATABASE_URL)
+TASKS = {"default": {"BACKEND": config.TASKS_BACKENDS[TASKS_BACKEND]}}
+# A failed job runs again up to this many attempts in all (1 = never retried); the delay before
+# attempt n is TASKS_RETRY_DELAY * 2**(n-2) seconds, capped at an hour.
+TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=3)
+TASKS_RETRY_DELAY = env.float("TASKS_RETRY_DELAY", default=10.0)
+# Each worker writes a heartbeat this often; one silent for three beats counts as gone.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5.0)
