@@ -227,3 +227,51 @@ def test_gunicorn_workers_are_twice_the_cores_plus_one_capped(cpus, cap, expecte
 def test_gunicorn_workers_follow_web_concurrency(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "4")
     assert runpy.run_path(str(GUNICORN_CONF))["workers"] == 4
+
+
+# --- Container files install through the same script as CI ------------------------------
+
+def _run_lines(dockerfile: str) -> list[str]:
+    """RUN instructions with their continuation lines joined."""
+    joined = dockerfile.replace("\\\n", " ")
+    return [line.strip()[4:] for line in joined.splitlines() if line.strip().startswith("RUN ")]
+
+
+def test_dockerfile_installs_through_the_setup_script_ci_runs():
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    assert any(run.split()[0] == "./scripts/setup.sh" for run in _run_lines(dockerfile))
+    # CI: .ci/run -> make test -> lint -> install -> scripts/setup.sh, the same script.
+    assert "make test" in (BASE_DIR / ".ci" / "run").read_text()
+    makefile = (BASE_DIR / "Makefile").read_text()
+    assert "test: lint" in makefile
+    assert "lint: install" in makefile
+    assert "install:\n\t@./scripts/setup.sh" in makefile
+
+
+def test_dockerfile_is_slim_and_runs_as_a_user_without_privileges():
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    assert [line for line in dockerfile.splitlines() if line.startswith("FROM ")] == [
+        "FROM python:3.12-slim"]
+    users = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+
+
+def test_setup_script_installs_the_pdf_libraries():
+    packages = (BASE_DIR / "scripts" / "apt-packages.txt").read_text().split()
+    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz0b", "fonts-dejavu-core"):
+        assert package in packages
+    assert "scripts/apt-packages.txt" in (BASE_DIR / "scripts" / "setup.sh").read_text()
+
+
+def test_compose_runs_postgresql_web_and_a_worker_from_the_image():
+    compose = (BASE_DIR / "compose.yaml").read_text()
+    for service in ("  db:", "  web:", "  worker:"):
+        assert f"\n{service}\n" in compose
+    assert "build: ." in compose
+    assert '"manage.py", "db_worker"' in compose
+    assert "image: postgres:" in compose
+
+
+def test_dockerignore_keeps_secrets_and_state_out_of_the_image():
+    ignored = (BASE_DIR / ".dockerignore").read_text().split()
+    assert {".env", ".git", ".venv", "var"} <= set(ignored)
