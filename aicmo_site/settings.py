@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from aicmo_site import config
 
@@ -149,7 +150,10 @@ SECURE_PROXY_SSL_HEADER = (
 X_FRAME_OPTIONS = "DENY"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOG_FORMAT = env.str("LOG_FORMAT", default="text").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}; use text or json.")
+TASKS_LOG_LEVEL = env.str("TASKS_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -173,8 +177,8 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
-        "django.tasks": {"level": env.str("TASKS_LOG_LEVEL", default="WARNING")},
-        "django_tasks_db": {"level": env.str("TASKS_LOG_LEVEL", default="INFO")},
+        "django.tasks": {"level": TASKS_LOG_LEVEL},
+        "django_tasks_db": {"level": TASKS_LOG_LEVEL},
     },
 }
 
