@@ -46,7 +46,9 @@ class RequestIdMiddleware:
             # The query string is logged with secret-looking values masked (see
             # aicmo_site.logging.mask_secrets); the handler's filter masks it again anyway.
             query = mask_secrets(request.META.get("QUERY_STRING", ""))
-            user = getattr(request, "user", None)
+            # Only a user the request already loaded: asking here would query the database
+            # after the response (and fail during an outage).
+            user = getattr(request, "_cached_user", None)
             logger.info(
                 "%s %s%s %s %sms",
                 request.method,

@@ -275,3 +275,18 @@ def test_compose_runs_postgresql_web_and_a_worker_from_the_image():
 def test_dockerignore_keeps_secrets_and_state_out_of_the_image():
     ignored = (BASE_DIR / ".dockerignore").read_text().split()
     assert {".env", ".git", ".venv", "var"} <= set(ignored)
+
+
+def test_operations_guide_documents_every_setting():
+    import re
+
+    sources = ["aicmo_site/settings.py", "aicmo_site/config.py", "gunicorn.conf.py",
+               "scripts/serve.py"]
+    names = set()
+    for source in sources:
+        text = (BASE_DIR / source).read_text()
+        names |= set(re.findall(r"env\.\w+\(\s*\"([A-Z][A-Z0-9_]+)\"", text))
+        names |= set(re.findall(r"environ\.get\(\s*\"([A-Z][A-Z0-9_]+)\"", text))
+    guide = (BASE_DIR / "docs" / "OPERATIONS.md").read_text()
+    assert len(names) > 40
+    assert sorted(name for name in names if f"`{name}`" not in guide) == []
