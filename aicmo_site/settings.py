@@ -1,6 +1,6 @@
 """AICMO settings, read from the environment (and an optional .env file) by django-environ.
 
-Every variable is listed in README.md. A missing or malformed required value stops startup
+Every variable is listed in docs/OPERATIONS.md. A missing or malformed required value stops startup
 with one line that says what to set.
 """
 

@@ -325,3 +325,14 @@ def test_tasks_backend_defaults_to_database_on_postgresql(monkeypatch):
 def test_tasks_backend_rejects_an_unknown_name(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="TASKS_BACKEND is 'redis'"):
         config.tasks_backend(_tasks_env(monkeypatch, "redis"), "postgres://u@h/db")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/admin/jobs/job/", "/admin/jobs/workerheartbeat/"])
+def test_admin_lists_jobs_and_workers(admin_client, operator, path):
+    _job(started_by=operator, status="failed", error="ValueError: bad row 3")
+    WorkerHeartbeat.objects.create(worker_id="w1", hostname="vm1", pid=7, queues="*",
+                                   started_at=timezone.now(), last_seen=timezone.now())
+    response = admin_client.get(path, {"q": "bad row" if "job/" in path else "vm1"})
+    assert response.status_code == 200
+    assert ("ValueError: bad row 3" if "job/" in path else "vm1") in response.text
