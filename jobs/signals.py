@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.dispatch import receiver
 from django.tasks import TaskResult, TaskResultStatus
 from django.tasks.signals import task_enqueued, task_finished, task_started
@@ -35,19 +36,20 @@ def error_line(task_result: TaskResult) -> str:
 def job_on_enqueued(sender, task_result: TaskResult, **kwargs) -> None:
     try:
         started_by, label = context.current()
-        job, created = Job.objects.get_or_create(
-            task_result_id=str(task_result.id),
-            defaults={
-                "task_path": task_result.task.module_path,
-                "backend": task_result.backend,
-                "label": label[:200],
-                "started_by": started_by,
-                "max_attempts": retries.max_attempts_for(task_result.task.module_path),
-                "enqueued_at": task_result.enqueued_at or timezone.now(),
-            },
-        )
-        if not created and job.status != Job.Status.QUEUED:
-            Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)
+        with transaction.atomic():
+            job, created = Job.objects.get_or_create(
+                task_result_id=str(task_result.id),
+                defaults={
+                    "task_path": task_result.task.module_path,
+                    "backend": task_result.backend,
+                    "label": label[:200],
+                    "started_by": started_by,
+                    "max_attempts": retries.max_attempts_for(task_result.task.module_path),
+                    "enqueued_at": task_result.enqueued_at or timezone.now(),
+                },
+            )
+            if not created and job.status != Job.Status.QUEUED:
+                Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)
     except Exception:
         logger.exception("Could not record the job %s", task_result.id)
 
@@ -55,7 +57,8 @@ def job_on_enqueued(sender, task_result: TaskResult, **kwargs) -> None:
 @receiver(task_started)
 def job_on_started(sender, task_result: TaskResult, **kwargs) -> None:
     try:
-        Job.objects.filter(task_result_id=str(task_result.id)).update(
+        _update(
+            task_result,
             status=Job.Status.RUNNING,
             attempts=task_result.attempts,
             started_at=task_result.started_at or timezone.now(),
@@ -67,8 +70,6 @@ def job_on_started(sender, task_result: TaskResult, **kwargs) -> None:
 @receiver(task_finished)
 def job_on_finished(sender, task_result: TaskResult, **kwargs) -> None:
     will_retry = retries.should_retry(task_result)
-    if will_retry and isinstance(sender, type) and issubclass(sender, DatabaseBackend):
-        _requeue(task_result)
     try:
         if task_result.status == TaskResultStatus.SUCCESSFUL:
             fields = {"status": Job.Status.DONE, "error": ""}
@@ -76,13 +77,17 @@ def job_on_finished(sender, task_result: TaskResult, **kwargs) -> None:
             fields = {"status": Job.Status.QUEUED, "error": error_line(task_result)}
         else:
             fields = {"status": Job.Status.FAILED, "error": error_line(task_result)}
-        Job.objects.filter(task_result_id=str(task_result.id)).update(
+        _update(
+            task_result,
             attempts=task_result.attempts,
             finished_at=None if will_retry else (task_result.finished_at or timezone.now()),
             **fields,
         )
     except Exception:
         logger.exception("Could not record the outcome of the job %s", task_result.id)
+    # After the Job row says "queued": another worker may claim the row the moment it is back.
+    if will_retry and isinstance(sender, type) and issubclass(sender, DatabaseBackend):
+        _requeue(task_result)
     if task_result.status == TaskResultStatus.FAILED:
         logger.warning(
             "Job %s (%s) failed on attempt %s: %s%s",
@@ -92,6 +97,11 @@ def job_on_finished(sender, task_result: TaskResult, **kwargs) -> None:
             error_line(task_result),
             "; it will be retried" if will_retry else "",
         )
+
+
+def _update(task_result: TaskResult, **fields) -> None:
+    with transaction.atomic():
+        Job.objects.filter(task_result_id=str(task_result.id)).update(**fields)
 
 
 def _requeue(task_result: TaskResult) -> None:

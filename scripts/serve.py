@@ -194,8 +194,10 @@ def main(argv: list[str]) -> int:
     else:
         say("TASKS_BACKEND is immediate: jobs run inside the web process; no worker started.")
 
-    if wait_for_port(args.host, args.port, web, timeout=60):
+    if wait_for_port(args.host, args.port, web, timeout=120):
         say(f"AICMO on http://{args.host}:{args.port}/ — Ctrl-C stops it.")
+    elif web.poll() is None:
+        say(f"gunicorn is not answering on {args.host}:{args.port} yet; still watching.")
     return supervisor.watch()
 
 
