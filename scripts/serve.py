@@ -202,4 +202,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:  # Ctrl-C while migrating or collecting: nothing was started yet
+        say("Interrupted before the server started.")
+        sys.exit(130)
