@@ -75,7 +75,12 @@ def _start_worker(log: Path) -> subprocess.Popen:
 
 def _stop(worker: subprocess.Popen) -> int:
     worker.send_signal(signal.SIGTERM)
-    return worker.wait(timeout=30)
+    try:
+        return worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()  # never leave a worker behind holding the test database
+        worker.wait()
+        raise
 
 
 def _wait_until(predicate, timeout: float = 60.0) -> None:
