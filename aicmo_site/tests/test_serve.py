@@ -294,3 +294,40 @@ def test_operations_guide_documents_every_setting():
     guide = (BASE_DIR / "docs" / "OPERATIONS.md").read_text()
     assert len(names) > 40
     assert sorted(name for name in names if f"`{name}`" not in guide) == []
+
+
+# --- Backups and the restore drill (scripts/db_backup.py) --------------------------------
+
+def _db_backup(*args: str) -> subprocess.CompletedProcess:
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return subprocess.run(
+        [sys.executable, "scripts/db_backup.py", *args], cwd=BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=120,
+    )
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_backup_restores_in_the_drill(tmp_path):
+    User.objects.create_user("drill-user")
+    backup = _db_backup("backup", "--dir", str(tmp_path))
+    assert backup.returncode == 0, backup.stderr
+    dump = Path(backup.stdout.strip())
+    assert dump.parent == tmp_path and dump.suffix == ".dump"
+    drill = _db_backup("drill", str(dump))
+    assert drill.returncode == 0, drill.stderr
+    assert "Restore drill passed." in drill.stdout
+    assert "Migrations: the dump matches this code." in drill.stdout
+    assert [line.split() for line in drill.stdout.splitlines()
+            if line.strip().startswith("auth_user ")] == [["auth_user", "1"]]
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_restore_drill_fails_on_a_broken_dump(tmp_path):
+    broken = tmp_path / "broken.dump"
+    broken.write_bytes(b"PGDMP not really")
+    drill = _db_backup("drill", str(broken))
+    assert drill.returncode == 1
+    assert "Restore FAILED" in drill.stderr
