@@ -1,7 +1,7 @@
 """AICMO settings, read from the environment (and an optional .env file) by django-environ.
 
-Every variable is listed in docs/OPERATIONS.md. A missing or malformed required value stops startup
-with one line that says what to set.
+Every variable is listed in docs/OPERATIONS.md (a test keeps that list complete). A missing or
+malformed required value stops startup with one line that says what to set.
 """
 
 from __future__ import annotations
