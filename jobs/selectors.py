@@ -14,6 +14,15 @@ from jobs.models import Job, WorkerHeartbeat
 MISSED_BEATS = 3
 
 
+def uses_worker() -> bool:
+    """Whether jobs wait in the database for a `db_worker` (the configured default backend is
+    django-tasks-db's), rather than running inside the request."""
+    from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
+
+
 def job_get(task_result_id: str) -> Job | None:
     return Job.objects.select_related("started_by").filter(task_result_id=task_result_id).first()
 
@@ -74,9 +83,10 @@ def worker_liveness() -> WorkerLiveness:
             seconds_since_seen=round(age, 1),
         )
         (alive if age <= stale_after else gone).append(info)
+    needs_worker = uses_worker()
     return WorkerLiveness(
-        backend=settings.TASKS_BACKEND,
-        needs_worker=settings.TASKS_BACKEND == "database",
+        backend="database" if needs_worker else "immediate",
+        needs_worker=needs_worker,
         alive=alive,
         gone=gone,
         stale_after_seconds=stale_after,
@@ -87,7 +97,7 @@ def oldest_waiting_job_age() -> float | None:
     """Seconds the oldest job that could run now has been waiting for a worker; None when
     nothing waits (or with the immediate backend, where nothing ever waits). A job deferred
     or delayed for a retry counts as waiting only from the moment it may run."""
-    if settings.TASKS_BACKEND != "database":
+    if not uses_worker():
         return None
     from django_tasks_db.models import DBTaskResult, get_date_max
 
