@@ -4,11 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aicmo
-# Environment of every test run: settings need a key with DEBUG off.
-TEST_ENV := SECRET_KEY=test-secret-key-not-for-production DEBUG=false STATIC_MANIFEST=false
+# Environment of every test run: settings need a key with DEBUG off; jobs run at enqueue
+# (tests that need a worker choose the database backend themselves).
+TEST_ENV := SECRET_KEY=test-secret-key-not-for-production DEBUG=false STATIC_MANIFEST=false \
+	TASKS_BACKEND=immediate
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint test-pg test-embedded migrate clean
+.PHONY: install run serve test lint test-pg test-embedded migrate clean
 
 install:
 	@./scripts/setup.sh
@@ -19,6 +21,11 @@ run: install
 	@echo "Demo logins (username, password, role):"; cat var/demo-logins.txt 2>/dev/null || true
 	@echo "AICMO on http://127.0.0.1:$(PORT)/"
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production-like: DEBUG off, static files collected and compressed, gunicorn with workers
+# derived from the CPUs, background worker(s) beside it; Ctrl-C stops them all.
+serve: install
+	$(BIN)/python scripts/serve.py --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -100,3 +100,22 @@ def build_id(env: environ.Env, base_dir: Path) -> str:
         return explicit
     commit = git_short_commit(base_dir)
     return f"{__version__}+{commit}" if commit else __version__
+
+
+TASKS_BACKENDS = {
+    "immediate": "jobs.backends.ImmediateBackend",
+    "database": "jobs.backends.DatabaseBackend",
+}
+
+
+def tasks_backend(env: environ.Env, database_url: str) -> str:
+    """TASKS_BACKEND when set; otherwise `database` on PostgreSQL (a worker claims the jobs)
+    and `immediate` on the embedded SQLite, so `make run` needs no worker."""
+    name = env.str("TASKS_BACKEND", default="").strip().lower()
+    if not name:
+        return "database" if database_url.startswith(("postgres", "pgsql")) else "immediate"
+    if name not in TASKS_BACKENDS:
+        raise ImproperlyConfigured(
+            f"TASKS_BACKEND is {name!r}; use one of: {', '.join(sorted(TASKS_BACKENDS))}."
+        )
+    return name

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from aicmo_site.logging import current_request_id
+from aicmo_site.logging import current_request_id, mask_secrets
 from aicmo_site.outage import is_database_error, outage_response
 
 logger = logging.getLogger("aicmo.request")
@@ -43,17 +43,26 @@ class RequestIdMiddleware:
             response = self.get_response(request)
             response["X-Request-ID"] = request.id
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            # The query string is logged with secret-looking values masked (see
+            # aicmo_site.logging.mask_secrets); the handler's filter masks it again anyway.
+            query = mask_secrets(request.META.get("QUERY_STRING", ""))
+            # Only a user the request already loaded: asking here would query the database
+            # after the response (and fail during an outage).
+            user = getattr(request, "_cached_user", None)
             logger.info(
-                "%s %s %s %sms",
+                "%s %s%s %s %sms",
                 request.method,
                 request.path,
+                f"?{query}" if query else "",
                 response.status_code,
                 duration_ms,
                 extra={
                     "method": request.method,
                     "path": request.path,
+                    "query": query,
                     "status": response.status_code,
                     "duration_ms": duration_ms,
+                    "user": user.pk if user is not None and user.is_authenticated else None,
                 },
             )
             return response

@@ -7,7 +7,7 @@ migration and kept in step after every `migrate`, so a new model's permissions r
 
 from __future__ import annotations
 
-PROJECT_APPS = ("campaigns", "leads", "autonomy", "kaizen", "delivery", "diagnostics")
+PROJECT_APPS = ("campaigns", "leads", "autonomy", "kaizen", "delivery", "diagnostics", "jobs")
 
 # Decisions only Approvers take.
 APPROVER_ONLY = {

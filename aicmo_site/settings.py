@@ -1,7 +1,7 @@
 """AICMO settings, read from the environment (and an optional .env file) by django-environ.
 
-Every variable is listed in README.md. A missing or malformed required value stops startup
-with one line that says what to set.
+Every variable is listed in docs/OPERATIONS.md (a test keeps that list complete). A missing or
+malformed required value stops startup with one line that says what to set.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from aicmo_site import config
 
@@ -48,6 +49,9 @@ INSTALLED_APPS = [
     "kaizen",
     "delivery",
     "diagnostics",
+    # Before django_tasks_db: our db_worker command (with a heartbeat) overrides the library's.
+    "jobs",
+    "django_tasks_db",
     # Last, so its post_migrate handler sees every other app's permissions.
     "aicmo_site",
 ]
@@ -149,11 +153,18 @@ SECURE_PROXY_SSL_HEADER = (
 X_FRAME_OPTIONS = "DENY"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOG_FORMAT = env.str("LOG_FORMAT", default="text").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}; use text or json.")
+TASKS_LOG_LEVEL = env.str("TASKS_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "aicmo_site.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "aicmo_site.logging.RequestIdFilter"},
+        # Passwords, tokens and keys never reach a log line: masked in messages and tracebacks.
+        "mask_secrets": {"()": "aicmo_site.logging.SecretMaskingFilter"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "aicmo_site.logging.JsonFormatter"},
@@ -161,7 +172,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "mask_secrets"],
             "formatter": "json" if LOG_FORMAT == "json" else "text",
         }
     },
@@ -169,6 +180,8 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        "django.tasks": {"level": TASKS_LOG_LEVEL},
+        "django_tasks_db": {"level": TASKS_LOG_LEVEL},
     },
 }
 
@@ -204,3 +217,15 @@ PUBLISHING_MAX_ATTEMPTS = env.int("PUBLISHING_MAX_ATTEMPTS", default=4)
 PUBLISHING_BACKOFF_SECONDS = env.float("PUBLISHING_BACKOFF_SECONDS", default=2.0)
 PUBLISHING_MAX_WAIT_SECONDS = env.float("PUBLISHING_MAX_WAIT_SECONDS", default=120.0)
 PUBLISHING_CLAIM_TIMEOUT_SECONDS = env.int("PUBLISHING_CLAIM_TIMEOUT_SECONDS", default=600)
+
+# Background work (Django's Tasks API). `database`: django-tasks-db stores jobs in the database
+# and `manage.py db_worker` processes (any number, on any machine) claim them with
+# SELECT ... FOR UPDATE SKIP LOCKED. `immediate`: a job runs inside the request that enqueues it.
+TASKS_BACKEND = config.tasks_backend(env, DATABASE_URL)
+TASKS = {"default": {"BACKEND": config.TASKS_BACKENDS[TASKS_BACKEND]}}
+# A failed job runs again up to this many attempts in all (1 = never retried); the delay before
+# attempt n is TASKS_RETRY_DELAY * 2**(n-2) seconds, capped at an hour.
+TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=3)
+TASKS_RETRY_DELAY = env.float("TASKS_RETRY_DELAY", default=10.0)
+# Each worker writes a heartbeat this often; one silent for three beats counts as gone.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5.0)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("learn/", include("kaizen.urls")),
     path("delivery/", include("delivery.urls")),
     path("", include("diagnostics.urls")),
+    path("jobs/", include("jobs.urls")),
 ]
 
 if settings.DEBUG:

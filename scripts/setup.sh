@@ -11,8 +11,11 @@ PYTHON="${PYTHON:-python3}"
   exit 1
 }
 
-# System packages: only what is missing, only when we may install.
-APT_PACKAGES="${APT_PACKAGES:-}"
+# System packages: only what is missing, only when we may install. The list is
+# scripts/apt-packages.txt unless APT_PACKAGES says otherwise (APT_PACKAGES="" skips the step).
+if [ -z "${APT_PACKAGES+set}" ]; then
+  APT_PACKAGES="$(grep -v '^[[:space:]]*#' scripts/apt-packages.txt | tr '\n' ' ')"
+fi
 if [ -n "$APT_PACKAGES" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   missing=""
   for pkg in $APT_PACKAGES; do
