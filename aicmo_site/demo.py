@@ -85,7 +85,15 @@ def seed_leads(log: Callable[[str], None]) -> None:
         )
 
 
-DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [seed_brands, seed_leads]
+def seed_lead_scoring(log: Callable[[str], None]) -> None:
+    from leads.demo import seed_lead_scoring as seed
+
+    seed(log)
+
+
+DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [
+    seed_brands, seed_leads, seed_lead_scoring,
+]
 
 
 def is_seeded() -> bool:
