@@ -235,7 +235,6 @@ def lead_takers():
         LeadTaker.objects.filter(accepting=True, user__is_active=True, user__groups__name="Operator")
         .select_related("user")
         .order_by(F("last_assigned_at").asc(nulls_first=True), "user_id")
-        .distinct()
     )
 
 
