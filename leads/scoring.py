@@ -56,14 +56,17 @@ def score_expression(rules: list[ScoringRule], now: datetime):
 
 
 def leads_rescore(lead_ids: list[int] | None = None) -> int:
-    """Recomputes the scores of every lead (or of `lead_ids`) in one UPDATE; returns the rows.
+    """Recomputes the scores of every lead (or of `lead_ids`) in one UPDATE; returns the rows
+    whose score changed.
 
     Two queries whatever the number of leads: the rules, then the UPDATE.
     """
-    queryset = Lead.objects.all()
+    expression = score_expression(active_rules(), timezone.now())
+    # Rows whose score stays the same are not rewritten (cheap when nothing changed).
+    queryset = Lead.objects.exclude(score=expression)
     if lead_ids is not None:
         queryset = queryset.filter(pk__in=lead_ids)
-    return queryset.update(score=score_expression(active_rules(), timezone.now()))
+    return queryset.update(score=expression)
 
 
 def rules_met_by(lead: Lead) -> list[ScoringRule]:

@@ -522,5 +522,5 @@ def scoring_recompute(request: HttpRequest) -> HttpResponse:
     from leads.scoring import leads_rescore
 
     count = leads_rescore()
-    messages.success(request, f"Scores recomputed for {count} leads.")
+    messages.success(request, f"Scores recomputed: {count} changed.")
     return redirect("leads:rules")

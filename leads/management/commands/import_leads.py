@@ -32,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}", returncode=2)
         try:
             raw = path.read_bytes()
-            parsed = importing.parse(raw)
+            parsed = importing.parse(raw, limit=None if options["dry_run"] else 0)
             mapping = importing.guess_mapping(parsed.headers)
             if options["dry_run"]:
                 validated = importing.validate(parsed, mapping)
@@ -47,7 +47,8 @@ class Command(BaseCommand):
                 importing.check_mapping(mapping, len(parsed.headers))
                 with path.open("rb") as handle:
                     job = services.import_job_create(
-                        upload=File(handle, name=path.name), actor=None, source=options["source"]
+                        upload=File(handle, name=path.name), actor=None,
+                        source=options["source"], count_rows=False,
                     )
                 job = services.import_job_start(job=job, mapping=mapping)
                 if job.status != ImportStatus.DONE:
