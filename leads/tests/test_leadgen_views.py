@@ -20,6 +20,7 @@ def _count_queries(client, url: str) -> int:
     return len(queries)
 
 
+@pytest.mark.embedded
 def test_leadgen_list_runs_the_same_queries_for_10_and_1000_leads(operator_client, operator):
     campaign = CampaignFactory()
     bulk_leads(10, owner=operator, campaign=campaign)
@@ -118,6 +119,7 @@ def test_board_shows_a_column_per_status_with_counts(operator_client):
     assert 'Won <span class="badge">2</span>' in body
 
 
+@pytest.mark.embedded
 def test_board_moves_a_card_in_place_with_htmx(operator_client, operator):
     lead = LeadFactory(status="NEW")
     response = operator_client.post(f"/leadgen/leads/{lead.pk}/status/",

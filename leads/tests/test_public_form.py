@@ -35,6 +35,7 @@ def test_public_form_answers_404_for_an_unknown_brand(client):
     assert client.get("/intake/form/nope/").status_code == 404
 
 
+@pytest.mark.embedded
 def test_public_form_creates_a_new_web_form_lead_and_thanks(client, brand):
     response = client.post("/intake/form/helio/", FORM)
     assert response.status_code == 302

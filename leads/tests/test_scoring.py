@@ -26,6 +26,7 @@ def rules():
     ]
 
 
+@pytest.mark.embedded
 def test_leads_rescore_sums_the_rules_each_lead_meets(rules):
     old = timezone.now() - timedelta(days=45)
     head = LeadFactory(title="head of marketing", company_size=120, status="REPLIED")
@@ -51,6 +52,7 @@ def test_rules_met_by_lists_the_rules_behind_a_score(rules):
     assert [rule.field for rule in rules_met_by(lead)] == ["title", "status"]
 
 
+@pytest.mark.embedded
 def test_leads_rescore_runs_the_same_queries_for_10_and_10000_leads(rules):
     bulk_leads(10, title="Head")
     with CaptureQueriesContext(connection) as small:
