@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from aicmo_site.sections import SECTIONS
+from autonomy.policy import kill_switch_on
 from diagnostics.status import banner
 
 
@@ -22,4 +23,5 @@ def layout(request: HttpRequest) -> dict:
         "nav_sections": [s for s in SECTIONS if user.has_perm(s.permission)] if signed_in else [],
         "current_section": _current_section(request.path),
         "status_banner": banner() if signed_in else None,
+        "kill_switch_on": kill_switch_on() if signed_in else False,
     }

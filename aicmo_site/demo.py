@@ -91,8 +91,24 @@ def seed_lead_scoring(log: Callable[[str], None]) -> None:
     seed(log)
 
 
+def _seed_kaizen(log: Callable[[str], None]) -> None:
+    from kaizen.demo import seed_kaizen
+
+    seed_kaizen(log)
+
+
+def _seed_strategy(log: Callable[[str], None]) -> None:
+    from campaigns.demo_strategy import seed_strategy
+
+    seed_strategy(log)
+
+
 DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [
-    seed_brands, seed_leads, seed_lead_scoring,
+    seed_brands,
+    seed_leads,
+    _seed_strategy,
+    _seed_kaizen,
+    seed_lead_scoring,
 ]
 
 

@@ -61,6 +61,30 @@ class RequestIdMiddleware:
             current_request_id.reset(token)
 
 
+class RejectNulMiddleware:
+    """A NUL character is never real input and PostgreSQL cannot store it: refuse it up front
+    with a plain 400 rather than let it fail deep inside a save."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ("POST", "PUT", "PATCH") and request.content_type in (
+            "application/x-www-form-urlencoded", "multipart/form-data"
+        ):
+            values = [value for _, items in request.POST.lists() for value in items]
+        else:
+            values = []
+        values += [value for _, items in request.GET.lists() for value in items]
+        if any("\x00" in value for value in values):
+            return HttpResponse(
+                "The request contained a NUL character, which no field accepts. "
+                "Remove it and send the form again.",
+                status=400, content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
 class BuildWatermarkMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

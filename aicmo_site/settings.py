@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "aicmo_site.middleware.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "aicmo_site.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -140,6 +141,8 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 )
@@ -168,6 +171,25 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Review: may a person approve a version they wrote themselves? Off by default.
+ALLOW_SELF_APPROVAL = env.bool("ALLOW_SELF_APPROVAL", default=False)
+
+# Client review links: how long a new link lasts, and requests a link may make per minute.
+CLIENT_REVIEW_LINK_DAYS = env.int("CLIENT_REVIEW_LINK_DAYS", default=14)
+CLIENT_REVIEW_RATE_PER_MINUTE = env.int("CLIENT_REVIEW_RATE_PER_MINUTE", default=60)
+
+# Sign-in brake: this many failures for one username or address locks it for this long.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+
+# Kaizen insights: a figure needs at least this many posts behind it to be shown or used, and
+# simulated (proof-mode) publications are left out unless this says otherwise.
+INSIGHTS_MIN_SAMPLE = env.int("INSIGHTS_MIN_SAMPLE", default=5)
+INSIGHTS_INCLUDE_SIMULATED = env.bool("INSIGHTS_INCLUDE_SIMULATED", default=False)
+
+# Creatives: the largest image an operator may upload, in bytes (checked before decoding).
+CREATIVE_IMAGE_MAX_BYTES = env.int("CREATIVE_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
 
 # Leads (issue #6): CSV upload limit, the public intake form's rate limit (submissions per
 # client address per window), and the minimum score routing hands to Operators by default.

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from aicmo_site import views
+from aicmo_site.auth import LoginView
 
 admin.site.site_header = "AICMO administration"
 admin.site.site_title = "AICMO admin"
@@ -11,7 +12,7 @@ admin.site.index_title = "Data behind the operator console"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("campaigns.urls")),

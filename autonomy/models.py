@@ -66,6 +66,9 @@ class AgentAction(models.Model):
     brand = models.ForeignKey("campaigns.Brand", on_delete=models.SET_NULL, null=True, blank=True)
     inputs = models.JSONField(default=dict, blank=True)
     outcome = models.TextField(blank=True)
+    target_key = models.CharField(
+        max_length=80, blank=True, help_text="What the action is about, e.g. creative:12."
+    )
     target_url = models.CharField(max_length=300, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
@@ -75,7 +78,34 @@ class AgentAction(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "-created_at"], name="action_status_recent")]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="action_status_recent"),
+            models.Index(fields=["kind", "brand", "created_at"], name="action_kind_brand_day"),
+        ]
+        constraints = [
+            # Two workers proposing the same thing at once leave one open suggestion.
+            models.UniqueConstraint(
+                fields=["kind", "target_key"],
+                condition=Q(status="proposed"),
+                name="one_open_suggestion_per_target",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.get_status_display()})"
+
+
+class KillSwitchEvent(models.Model):
+    """Every time the kill switch is turned on or off: who, when and why."""
+
+    policy = models.ForeignKey(AutonomyPolicy, on_delete=models.CASCADE, related_name="kill_events")
+    turned_on = models.BooleanField()
+    reason = models.TextField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Kill switch {'on' if self.turned_on else 'off'} by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"

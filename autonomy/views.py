@@ -1,13 +1,98 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from aicmo_site.decorators import section_view
+from autonomy import services
+from autonomy.forms import PolicyForm
+from autonomy.models import ActionStatus, AgentAction, AutonomyPolicy, KillSwitchEvent
+from autonomy.policy import global_policy
+from autonomy.worker import next_steps
+from campaigns.models import Brand
+
+
+def _page_context(request: HttpRequest, form: PolicyForm | None = None) -> dict:
+    policy = global_policy()
+    return {
+        "policy": policy,
+        "form": form or PolicyForm(instance=policy),
+        "overrides": AutonomyPolicy.objects.filter(brand__isnull=False).select_related("brand"),
+        "brands_without_policy": Brand.objects.filter(autonomy_policy__isnull=True),
+        "suggestions": AgentAction.objects.filter(status=ActionStatus.PROPOSED)
+        .select_related("brand")[:50],
+        "recent": AgentAction.objects.exclude(status=ActionStatus.PROPOSED)
+        .select_related("brand", "decided_by")[:30],
+        "kill_events": KillSwitchEvent.objects.select_related("user")[:5],
+        "next_steps": next_steps(),
+    }
 
 
 @require_GET
 @section_view("autonomy")
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "autonomy/index.html")
+    return render(request, "autonomy/index.html", _page_context(request))
+
+
+@require_POST
+@section_view("autonomy")
+@permission_required("autonomy.change_autonomypolicy", raise_exception=True)
+def policy_edit(request: HttpRequest) -> HttpResponse:
+    """The global policy, or with `brand` in the form, that brand's override."""
+    brand_id = request.POST.get("brand") or None
+    if brand_id is None:
+        policy = global_policy()
+    else:
+        brand = get_object_or_404(Brand, pk=brand_id if str(brand_id).isdigit() else 0)
+        policy = AutonomyPolicy.objects.filter(brand=brand).first() or AutonomyPolicy(
+            brand=brand, level=global_policy().level
+        )
+    form = PolicyForm(request.POST, instance=policy)
+    if form.is_valid():
+        form.save()
+        messages.success(request, f"Saved the autonomy policy for {policy.brand or 'all brands'}.")
+        return redirect("autonomy:index")
+    if brand_id is not None:
+        messages.error(request, " ".join(form.errors.get("__all__", [])) or "Check the brand policy.")
+        return redirect("autonomy:index")
+    return render(request, "autonomy/index.html", _page_context(request, form), status=400)
+
+
+@require_POST
+@section_view("autonomy")
+@permission_required("autonomy.toggle_kill_switch", raise_exception=True)
+def kill_switch(request: HttpRequest) -> HttpResponse:
+    turn_on = request.POST.get("on") == "1"
+    try:
+        services.kill_switch_set(on=turn_on, user=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if turn_on:
+            messages.warning(request, "Kill switch on: no autonomous action will start anywhere.")
+        else:
+            messages.success(request, "Kill switch off: autonomy acts again within its policy.")
+    return redirect(request.POST.get("next") or "autonomy:index")
+
+
+@require_POST
+@section_view("autonomy")
+def suggestion_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    action = get_object_or_404(AgentAction, pk=pk)
+    try:
+        if decision == "accept":
+            action = services.suggestion_accept(action=action, user=request.user)
+            messages.success(request, action.outcome)
+        else:
+            if not request.user.has_perm("autonomy.change_agentaction"):
+                messages.error(request, "Your role cannot dismiss suggestions.")
+                return redirect("autonomy:index")
+            services.suggestion_dismiss(action=action, user=request.user)
+            messages.info(request, "Suggestion dismissed.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("autonomy:index")

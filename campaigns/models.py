@@ -64,6 +64,11 @@ class Campaign(models.Model):
         related_name="owned_campaigns",
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    client_approval_final = models.BooleanField(
+        default=False,
+        help_text="A client's approval through a review link is final; otherwise an Approver "
+        "must approve as well.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -182,6 +187,17 @@ class Creative(models.Model):
     def over_limit(self) -> bool:
         return self.text_length() > self.rules.caption_limit
 
+    def preview_parts(self) -> tuple[str, str]:
+        """(shown, hidden): where the platform folds the text behind "see more"."""
+        text = self.full_text()
+        cut = self.rules.see_more_at
+        if not cut or len(text) <= cut:
+            return text, ""
+        # Platforms fold at a word boundary before the limit.
+        boundary = text.rfind(" ", 0, cut)
+        boundary = boundary if boundary > cut * 0.6 else cut
+        return text[:boundary], text[boundary:]
+
     def is_due_by(self, moment=None) -> bool:
         return self.scheduled_at <= (moment or timezone.now())
 
@@ -235,6 +251,10 @@ class Review(models.Model):
         related_name="reviews",
     )
     reviewed_at = models.DateTimeField(default=timezone.now)
+    client_link = models.ForeignKey(
+        "ClientReviewLink", on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews",
+        help_text="The client review link a client's decision came through.",
+    )
 
     class Meta:
         ordering = ["creative", "reviewed_at"]
@@ -334,3 +354,34 @@ class MetricSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Metrics of publication {self.publication_id} at {self.captured_at:%Y-%m-%d %H:%M}"
+
+
+class ClientReviewLink(models.Model):
+    """A link a client opens without an account to review one campaign's posts.
+
+    Only the SHA-256 of the token is stored; the token itself is shown once, when made.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="review_links")
+    label = models.CharField(max_length=120, help_text="Who it is for, e.g. the client's name.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_hint = models.CharField(max_length=8, help_text="The token's last characters.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Review link for {self.label} (…{self.token_hint})"
+
+    def is_usable(self, moment=None) -> bool:
+        return self.revoked_at is None and (moment or timezone.now()) < self.expires_at

@@ -6,4 +6,5 @@ app_name = "delivery"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("export/<slug:kind>.<slug:fmt>", views.export, name="export"),
 ]

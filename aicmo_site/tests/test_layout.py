@@ -49,8 +49,8 @@ def test_every_response_carries_a_request_id(client):
 
 def test_status_banner_shows_database_and_backend(operator_client):
     page = operator_client.get("/").content.decode()
-    assert "Database connectivity:" in page
-    assert "Generation backend:" in page
+    assert "Database connectivity<span class=\"status-pill__summary\">: " in page
+    assert "Generation backend<span" in page
     assert 'href="/system/">System status</a>' in page
 
 

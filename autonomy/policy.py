@@ -1,0 +1,115 @@
+"""Which policy governs a brand, and whether it allows an action right now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.utils import timezone
+
+from autonomy.models import ActionStatus, AgentAction, AutonomyLevel, AutonomyPolicy
+
+# The least level at which each kind of action is done without a person.
+KIND_LEVELS: dict[str, str] = {
+    "generate_drafts": AutonomyLevel.ASSISTED,
+    "rescore_leads": AutonomyLevel.ASSISTED,
+    "route_leads": AutonomyLevel.ASSISTED,
+    "prepare_posting_session": AutonomyLevel.ASSISTED,
+    "approve_creative": AutonomyLevel.AUTONOMOUS,
+    "publish_creative": AutonomyLevel.AUTONOMOUS,
+}
+LEVEL_ORDER = [AutonomyLevel.OFF, AutonomyLevel.SUGGEST, AutonomyLevel.ASSISTED, AutonomyLevel.AUTONOMOUS]
+DEFAULT_DAILY_LIMITS = {
+    "generate_drafts": 5,
+    "rescore_leads": 24,
+    "route_leads": 50,
+    "prepare_posting_session": 20,
+    "approve_creative": 20,
+    "publish_creative": 10,
+}
+
+
+def global_policy() -> AutonomyPolicy:
+    policy = AutonomyPolicy.objects.filter(brand__isnull=True).first()
+    if policy is None:
+        policy, _ = AutonomyPolicy.objects.get_or_create(brand=None)
+    return policy
+
+
+def policy_for(brand) -> AutonomyPolicy:
+    """The brand's own policy when it has one, else the global one."""
+    if brand is not None:
+        own = AutonomyPolicy.objects.filter(brand=brand).first()
+        if own is not None:
+            return own
+    return global_policy()
+
+
+def kill_switch_on(brand=None) -> bool:
+    """Read fresh from the database every time: it is checked right before each action."""
+    query = AutonomyPolicy.objects.filter(kill_switch=True)
+    if brand is None:
+        return query.filter(brand__isnull=True).exists()
+    return query.filter(brand__isnull=True).exists() or query.filter(brand=brand).exists()
+
+
+def in_quiet_hours(policy: AutonomyPolicy, moment: datetime | None = None) -> bool:
+    start, end = policy.quiet_hours_start, policy.quiet_hours_end
+    if start is None or end is None or start == end:
+        return False
+    now: time = timezone.localtime(moment or timezone.now()).time()
+    if start < end:
+        return start <= now < end
+    return now >= start or now < end  # quiet hours across midnight
+
+
+def daily_limit(policy: AutonomyPolicy, kind: str) -> int:
+    value = (policy.daily_limits or {}).get(kind, DEFAULT_DAILY_LIMITS.get(kind, 0))
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return DEFAULT_DAILY_LIMITS.get(kind, 0)
+
+
+def used_today(kind: str, brand) -> int:
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return AgentAction.objects.filter(
+        kind=kind, brand=brand, status=ActionStatus.DONE, created_at__gte=start
+    ).count()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the policy says about one action now: do it, propose it, or not (and why)."""
+
+    mode: str  # "do", "propose" or "refuse"
+    reason: str
+    policy: AutonomyPolicy
+
+    @property
+    def allowed(self) -> bool:
+        return self.mode != "refuse"
+
+
+def judge(
+    kind: str, brand, *, live_platform: str = "", moment: datetime | None = None
+) -> Verdict:
+    """live_platform: for a live post, the platform it would go to (the policy must name it)."""
+    policy = policy_for(brand)
+    level = policy.level
+    if kill_switch_on(brand):
+        return Verdict("refuse", "The kill switch is on.", policy)
+    if level == AutonomyLevel.OFF:
+        return Verdict("refuse", "Autonomy is off.", policy)
+    if in_quiet_hours(policy, moment):
+        return Verdict("refuse", "Quiet hours.", policy)
+    if level == AutonomyLevel.SUGGEST:
+        return Verdict("propose", "Suggest level: a person decides.", policy)
+    needed = KIND_LEVELS[kind]
+    if LEVEL_ORDER.index(level) < LEVEL_ORDER.index(needed):
+        return Verdict("propose", f"{AutonomyLevel(needed).label} level is needed to do this alone.", policy)
+    if live_platform and live_platform not in (policy.live_platforms or []):
+        return Verdict("refuse", f"The policy does not allow live posting on {live_platform}.", policy)
+    if used_today(kind, brand) >= daily_limit(policy, kind):
+        return Verdict("refuse", f"Today's limit of {daily_limit(policy, kind)} is reached.", policy)
+    return Verdict("do", f"Allowed at {AutonomyLevel(level).label} level.", policy)

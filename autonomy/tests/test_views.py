@@ -1,0 +1,121 @@
+"""The Autonomy section: the policy form, the kill switch and suggestions."""
+
+from __future__ import annotations
+
+import pytest
+
+from autonomy.models import ActionStatus, AgentAction, AutonomyLevel, KillSwitchEvent
+from autonomy.policy import global_policy
+from campaigns.models import CreativeStatus
+from campaigns.tests.factories import BrandFactory, CreativeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _suggestion(creative) -> AgentAction:
+    return AgentAction.objects.create(
+        kind="approve_creative", status=ActionStatus.PROPOSED, level="suggest",
+        policy=global_policy(), target_key=f"creative:{creative.pk}",
+        inputs={"description": "Approve it"},
+    )
+
+
+def test_autonomy_page_shows_policy_kill_switch_and_dry_run(viewer_client):
+    page = viewer_client.get("/autonomy/").content.decode()
+    assert "Kill switch: off" in page
+    assert "What the worker would do next" in page
+    assert "Stop all autonomy now" not in page  # viewers cannot press it
+
+
+def test_approver_turns_kill_switch_on_and_banner_shows_everywhere(approver_client):
+    response = approver_client.post("/autonomy/kill-switch/", {"on": "1", "reason": "Client call"})
+    assert response.status_code == 302
+    policy = global_policy()
+    assert policy.kill_switch
+    assert KillSwitchEvent.objects.get().reason == "Client call"
+    assert "Autonomy kill switch is ON" in approver_client.get("/leadgen/").content.decode()
+
+
+def test_turning_kill_switch_off_needs_a_reason_and_records_who(approver_client, approver):
+    approver_client.post("/autonomy/kill-switch/", {"on": "1"})
+    response = approver_client.post("/autonomy/kill-switch/", {"on": "0", "reason": ""}, follow=True)
+    assert "Say why autonomy may act again" in response.content.decode()
+    assert global_policy().kill_switch
+    approver_client.post("/autonomy/kill-switch/", {"on": "0", "reason": "Checked the queue"})
+    policy = global_policy()
+    assert not policy.kill_switch
+    assert (policy.kill_switch_changed_by, policy.kill_switch_reason) == (approver, "Checked the queue")
+
+
+def test_operator_cannot_press_the_kill_switch(operator_client):
+    assert operator_client.post("/autonomy/kill-switch/", {"on": "1"}).status_code == 403
+    assert not global_policy().kill_switch
+
+
+def test_kill_switch_rejects_get(approver_client):
+    assert approver_client.get("/autonomy/kill-switch/").status_code == 405
+
+
+def test_approver_saves_the_policy_with_limits_and_quiet_hours(approver_client):
+    data = {"level": "assisted", "quiet_hours_start": "22:00", "quiet_hours_end": "06:00",
+            "live_platforms": ["mastodon"]}
+    data |= {f"limit_{kind}": 3 for kind in (
+        "generate_drafts", "rescore_leads", "route_leads", "prepare_posting_session",
+        "approve_creative", "publish_creative")}
+    assert approver_client.post("/autonomy/policy/", data).status_code == 302
+    policy = global_policy()
+    assert (policy.level, policy.live_platforms) == ("assisted", ["mastodon"])
+    assert policy.daily_limits["approve_creative"] == 3
+
+
+def test_policy_form_refuses_half_quiet_hours(approver_client):
+    response = approver_client.post("/autonomy/policy/", {"level": "off", "quiet_hours_start": "22:00"})
+    assert response.status_code == 400
+    assert "Give both ends of the quiet hours" in response.content.decode()
+
+
+def test_approver_adds_a_brand_override(approver_client):
+    brand = BrandFactory()
+    approver_client.post("/autonomy/policy/", {"brand": brand.pk, "level": "suggest"} | {
+        f"limit_{kind}": 5 for kind in ("generate_drafts", "rescore_leads", "route_leads",
+                                         "prepare_posting_session", "approve_creative",
+                                         "publish_creative")})
+    assert brand.autonomy_policy.level == AutonomyLevel.SUGGEST
+
+
+def test_operator_cannot_change_the_policy(operator_client):
+    assert operator_client.post("/autonomy/policy/", {"level": "autonomous"}).status_code == 403
+
+
+def test_accepting_a_suggestion_does_it_as_the_person(approver_client, approver):
+    creative = CreativeFactory()
+    action = _suggestion(creative)
+    approver_client.post(f"/autonomy/suggestions/{action.pk}/accept/")
+    action.refresh_from_db()
+    creative.refresh_from_db()
+    assert (action.status, action.decided_by) == (ActionStatus.ACCEPTED, approver)
+    assert creative.status == CreativeStatus.APPROVED
+
+
+def test_operator_cannot_accept_an_approval_suggestion(operator_client):
+    action = _suggestion(CreativeFactory())
+    assert operator_client.post(f"/autonomy/suggestions/{action.pk}/accept/").status_code == 403
+    action.refresh_from_db()
+    assert action.status == ActionStatus.PROPOSED
+
+
+def test_dismissing_a_suggestion_is_logged(operator_client, operator):
+    creative = CreativeFactory()
+    action = _suggestion(creative)
+    operator_client.post(f"/autonomy/suggestions/{action.pk}/dismiss/")
+    action.refresh_from_db()
+    creative.refresh_from_db()
+    assert (action.status, action.decided_by) == (ActionStatus.DISMISSED, operator)
+    assert creative.status == CreativeStatus.PENDING
+
+
+def test_a_decided_suggestion_cannot_be_decided_again(approver_client):
+    action = _suggestion(CreativeFactory())
+    approver_client.post(f"/autonomy/suggestions/{action.pk}/dismiss/")
+    response = approver_client.post(f"/autonomy/suggestions/{action.pk}/accept/", follow=True)
+    assert "already been decided" in response.content.decode()

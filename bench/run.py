@@ -1,0 +1,271 @@
+"""`make bench`: page latency and query counts at scale, import/export throughput, rescoring.
+
+Runs against PostgreSQL at BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/aicmo_bench),
+serves the project with gunicorn (DEBUG off) on 127.0.0.1, loads it with wrk, and writes
+bench/results/<date>.json and the table in docs/PERFORMANCE.md. Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/aicmo_bench")
+ENV = {
+    **os.environ,
+    "DATABASE_URL": DB_URL,
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-secret-key-not-for-production",
+    "STATIC_MANIFEST": "true",
+    "CONN_MAX_AGE": "60",
+    "LOG_LEVEL": "WARNING",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+}
+SECTION_PAGES = [
+    "/", "/intake/", "/strategy/", "/creatives/", "/execution/", "/monitoring/", "/leadgen/",
+    "/campaigns/", "/autonomy/", "/delivery/", "/learn/", "/system/",
+]
+LIST_PAGES = {"/creatives/", "/leadgen/", "/campaigns/", "/campaigns/queue/", "/leadgen/?sort=score",
+              "/leadgen/?q=Company+42"}
+EXTRA_PAGES = ["/campaigns/queue/", "/leadgen/?sort=score", "/leadgen/?q=Company+42"]
+REFERENCES = {"bare": "/bench/bare/", "minimal": "/bench/minimal-leads/",
+              "admin": "/admin/leads/lead/"}
+
+
+def manage(*args: str, capture: bool = False) -> str:
+    result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=ENV, check=True,
+                            capture_output=capture, text=True)
+    return result.stdout if capture else ""
+
+
+def django_shell(code: str) -> str:
+    return manage("shell", "-c", code, capture=True).strip().splitlines()[-1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [PY, "-m", "gunicorn", "aicmo_site.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--access-logfile", "/dev/null", "--log-level", "warning"],
+        cwd=ROOT, env=ENV,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare/", timeout=1)  # noqa: S310
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def wrk(url: str, cookie: str, seconds: int, connections: int) -> dict:
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Cookie: {cookie}", url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+
+    def latency(percent: str) -> float:
+        match = re.search(rf"\s{percent}%\s+([\d.]+)(us|ms|s)", output)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {"rps": rps, "p50_ms": latency("50"), "p99_ms": latency("99"),
+            "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+QUERY_COUNT_CODE = """
+import json
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.contrib.auth.models import User
+client = Client()
+client.force_login(User.objects.get(username="bench-operator"))
+result = {}
+for path in PATHS:
+    client.get(path)  # warm caches the way a running server has them
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get(path).status_code
+    result[path] = {"queries": len(queries), "status": status}
+print(json.dumps(result))
+"""
+
+
+def query_counts(paths: list[str]) -> dict:
+    return json.loads(django_shell(f"PATHS = {paths!r}\n" + QUERY_COUNT_CODE))
+
+
+def session_cookie() -> str:
+    code = (
+        "from django.contrib.auth.models import User, Group\n"
+        "from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY\n"
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "user, _ = User.objects.get_or_create(username='bench-operator')\n"
+        "user.is_staff = True; user.is_superuser = True; user.save()\n"
+        "user.groups.add(Group.objects.get(name='Operator'))\n"
+        "s = SessionStore(); s[SESSION_KEY] = str(user.pk)\n"
+        "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "s[HASH_SESSION_KEY] = user.get_session_auth_hash(); s.create(); print(s.session_key)"
+    )
+    return f"sessionid={django_shell(code)}"
+
+
+def psql(sql: str, stdin=None) -> float:
+    started = time.perf_counter()
+    subprocess.run(["psql", DB_URL.replace("postgres://", "postgresql://"), "-q", "-c", sql],
+                   check=True, stdin=stdin, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def measure_import(rows: int) -> dict:
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "leads.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Email", "Name", "Company", "Title", "Status"])
+        for i in range(rows):
+            writer.writerow([f"import-{i}@bench.example", f"Imported {i}", f"Co {i % 900}",
+                             "Head of Sales" if i % 3 else "Owner", "engaged" if i % 5 == 0 else "new"])
+    psql("DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (email text, name text, company text, title text, status text)")
+    copy_seconds = psql(f"\\copy bench_copy FROM '{path}' WITH (FORMAT csv, HEADER true)")
+    psql("DROP TABLE bench_copy")
+    django_shell("from leads.models import Lead; print(Lead.objects.filter(email__startswith='import-').delete()[0])")
+    started = time.perf_counter()
+    result = subprocess.run([PY, "manage.py", "import_leads", str(path)], cwd=ROOT, env=ENV,
+                            capture_output=True, text=True)
+    import_seconds = time.perf_counter() - started
+    shutil.rmtree(folder)
+    return {"rows": rows, "importer_rows_per_s": rows / import_seconds,
+            "copy_rows_per_s": rows / copy_seconds,
+            "ratio": copy_seconds / import_seconds, "importer_exit": result.returncode,
+            "importer_output": result.stdout.strip()[-300:]}
+
+
+def measure_export(port: int, cookie: str, worker_pid: int) -> dict:
+    count = int(django_shell("from leads.models import Lead; print(Lead.objects.count())"))
+    started = time.perf_counter()
+    psql("\\copy (SELECT * FROM leads_lead ORDER BY score DESC, created_at DESC, id) TO '/dev/null' WITH (FORMAT csv)")
+    copy_seconds = time.perf_counter() - started
+    before = rss_kb(worker_pid)
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/delivery/export/leads.csv",
+                                     headers={"Cookie": cookie})
+    started = time.perf_counter()
+    size = 0
+    with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310
+        while chunk := response.read(1 << 20):
+            size += len(chunk)
+    export_seconds = time.perf_counter() - started
+    peak = hwm_kb(worker_pid)
+    return {"rows": count, "export_rows_per_s": count / export_seconds,
+            "copy_rows_per_s": count / copy_seconds, "ratio": copy_seconds / export_seconds,
+            "bytes": size, "peak_memory_growth_mb": (peak - before) / 1024}
+
+
+def rss_kb(pid: int) -> int:
+    return int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
+
+
+def hwm_kb(pid: int) -> int:
+    return int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
+
+
+def worker_pids(master: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--no-seed", action="store_true")
+    parser.add_argument("--export-leads", type=int, default=1_000_000)
+    args = parser.parse_args()
+
+    manage("migrate", "--no-input", "-v", "0")
+    manage("collectstatic", "--no-input", "-v", "0")
+    pages = SECTION_PAGES + EXTRA_PAGES
+    results: dict = {"date": date.today().isoformat(), "scale": args.scale,
+                     "connections": args.connections, "seconds": args.seconds, "pages": {}}
+    if not args.no_seed:
+        # The same pages at a tenth of the scale: a query count that grows with data is an N+1.
+        print(manage("seed_bench", "--scale", str(args.scale / 10), capture=True).strip().splitlines()[-1])
+        session_cookie()
+        results["queries_small"] = query_counts(pages)
+        print(manage("seed_bench", "--scale", str(args.scale), capture=True).strip().splitlines()[-1])
+    cookie = session_cookie()
+    results["queries"] = query_counts(pages + list(REFERENCES.values()))
+    port = free_port()
+    server = start_gunicorn(port, workers=2 * (os.cpu_count() or 1))
+    try:
+        for name, path in REFERENCES.items():
+            results.setdefault("references", {})[name] = wrk(
+                f"http://127.0.0.1:{port}{path}", cookie, args.seconds, args.connections)
+        for path in pages:
+            figures = wrk(f"http://127.0.0.1:{port}{path}", cookie, args.seconds, args.connections)
+            refs = results["references"]
+            figures["vs_bare"] = figures["rps"] / refs["bare"]["rps"]
+            figures["vs_minimal"] = figures["rps"] / refs["minimal"]["rps"]
+            figures["vs_admin"] = figures["rps"] / refs["admin"]["rps"]
+            figures["list_page"] = path in LIST_PAGES
+            results["pages"][path] = figures
+            print(f"{path:28} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:.1f} ms  p99 {figures['p99_ms']:.1f} ms")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    results["import"] = measure_import(int(100_000 * args.scale))
+    results["rescore_seconds"] = float(django_shell(
+        "import time\nfrom leads.scoring import rescore_all\nt=time.perf_counter(); rescore_all(); print(time.perf_counter()-t)"
+    ))
+    if args.export_leads:
+        extra = args.export_leads - int(django_shell("from leads.models import Lead; print(Lead.objects.count())"))
+        if extra > 0:
+            psql(
+                "INSERT INTO leads_lead (name, email, phone, company, title, website, source, status, score,"
+                " consent, notes, created_at, updated_at) SELECT 'Export ' || g, 'export-' || g || '@bench.example',"
+                " '', 'Co', 'Owner', '', 'bench', 'NEW', g % 100, false, '', now(), now()"
+                f" FROM generate_series(1, {extra}) g ON CONFLICT DO NOTHING"
+            )
+        server = start_gunicorn(port, workers=1)
+        try:
+            results["export"] = measure_export(port, cookie, worker_pids(server)[0])
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    out = ROOT / "bench" / "results" / f"{results['date']}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    from bench.report import write_performance_md
+
+    write_performance_md(results, ROOT / "docs" / "PERFORMANCE.md")
+    print(f"Wrote {out.relative_to(ROOT)} and docs/PERFORMANCE.md")
+
+
+if __name__ == "__main__":
+    main()

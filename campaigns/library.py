@@ -1,0 +1,91 @@
+"""The creative library: every creative, searchable and filterable, in a fixed number of queries.
+
+Search runs on PostgreSQL's full-text search, ranked (caption first, then hashtags and pillar,
+then campaign and brand names); on SQLite, which has none, it falls back to a case-insensitive
+substring match over the same fields, newest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from campaigns.models import Brand, Campaign, Creative
+
+SEARCH_CONFIG = "english"
+
+
+@dataclass(frozen=True)
+class LibraryFilters:
+    query: str = ""
+    brand: Brand | None = None
+    campaign: Campaign | None = None
+    platform: str = ""
+    status: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def search_postgres(queryset: QuerySet[Creative], query: str) -> QuerySet[Creative]:
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+    vector = (
+        SearchVector("caption", weight="A", config=SEARCH_CONFIG)
+        + SearchVector(Cast("hashtags", TextField()), weight="B", config=SEARCH_CONFIG)
+        + SearchVector("pillar", "call_to_action", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("campaign__name", "campaign__brand__name", weight="C", config=SEARCH_CONFIG)
+    )
+    search = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    return (
+        queryset.annotate(search=vector, rank=SearchRank(vector, search))
+        .filter(search=search)
+        .order_by("-rank", "-scheduled_at", "-pk")
+    )
+
+
+def search_fallback(queryset: QuerySet[Creative], query: str) -> QuerySet[Creative]:
+    """Every word must appear somewhere (caption, hashtags, pillar, call to action, campaign
+    or brand name), in any case."""
+    queryset = queryset.annotate(hashtags_text=Cast("hashtags", TextField()))
+    for word in query.split():
+        queryset = queryset.filter(
+            Q(caption__icontains=word)
+            | Q(hashtags_text__icontains=word)
+            | Q(pillar__icontains=word)
+            | Q(call_to_action__icontains=word)
+            | Q(campaign__name__icontains=word)
+            | Q(campaign__brand__name__icontains=word)
+        )
+    return queryset.order_by("-scheduled_at", "-pk")
+
+
+def creative_library(filters: LibraryFilters) -> QuerySet[Creative]:
+    """The library's creatives for these filters, with what a result card shows joined in."""
+    queryset = Creative.objects.select_related("campaign__brand")
+    if filters.brand is not None:
+        queryset = queryset.filter(campaign__brand=filters.brand)
+    if filters.campaign is not None:
+        queryset = queryset.filter(campaign=filters.campaign)
+    if filters.platform:
+        queryset = queryset.filter(platform=filters.platform)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.date_from:
+        queryset = queryset.filter(scheduled_at__gte=_aware(filters.date_from))
+    if filters.date_to:
+        queryset = queryset.filter(scheduled_at__lt=_aware(filters.date_to + timedelta(days=1)))
+    query = filters.query.strip()
+    if not query:
+        return queryset.order_by("-scheduled_at", "-pk")
+    if connection.vendor == "postgresql":
+        return search_postgres(queryset, query)
+    return search_fallback(queryset, query)

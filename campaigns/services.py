@@ -1,0 +1,175 @@
+"""Every state change of a creative lives here: views, commands and workers call these.
+
+Status transitions:
+    draft   → pending   (creative_submit)
+    pending → approved  (creative_decide, approve)
+    pending → rejected  (creative_decide, reject with a reason)
+    rejected/approved/pending → pending as the next version (creative_revise)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from campaigns.models import (
+    Creative,
+    CreativeStatus,
+    CreativeVersion,
+    Review,
+    ReviewDecision,
+    ReviewSource,
+)
+from campaigns.validation import normalise_hashtags, post_problems
+
+EDITABLE_FIELDS = ("caption", "hashtags", "link", "call_to_action", "scheduled_at", "image", "image_alt",
+                   "image_brief")
+
+
+class DecisionConflict(Exception):
+    """Someone else decided this version first, or it changed since the reviewer saw it."""
+
+    def __init__(self, message: str, review: Review | None = None):
+        super().__init__(message)
+        self.review = review
+
+
+def creative_snapshot(*, creative: Creative, author=None) -> CreativeVersion:
+    """Stores what the creative says at its current version (idempotent per version)."""
+    version, _ = CreativeVersion.objects.update_or_create(
+        creative=creative,
+        version=creative.version,
+        defaults={
+            "caption": creative.caption,
+            "hashtags": creative.hashtags,
+            "link": creative.link,
+            "call_to_action": creative.call_to_action,
+            "scheduled_at": creative.scheduled_at,
+            "image_alt": creative.image_alt,
+            "author": author or creative.author,
+        },
+    )
+    return version
+
+
+@transaction.atomic
+def creative_submit(*, creative: Creative, user=None) -> Creative:
+    creative = Creative.objects.select_for_update().get(pk=creative.pk)
+    if creative.status != CreativeStatus.DRAFT:
+        return creative  # already in review or decided: submitting twice changes nothing
+    creative.status = CreativeStatus.PENDING
+    creative.save(update_fields=["status", "updated_at"])
+    creative_snapshot(creative=creative, author=user)
+    return creative
+
+
+def _latest_review(creative: Creative, version: int) -> Review | None:
+    return (
+        Review.objects.select_related("reviewer")
+        .filter(creative=creative, version=version, source=ReviewSource.AGENCY)
+        .first()
+    )
+
+
+@transaction.atomic
+def creative_decide(
+    *,
+    creative: Creative,
+    reviewer,
+    approve: bool,
+    reason: str = "",
+    version: int | None = None,
+    source: str = ReviewSource.AGENCY,
+) -> Review:
+    """Approve or reject the version the reviewer saw. Exactly one decision per version: the
+    row lock serialises two approvers, and the unique constraint catches anything else."""
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": "Say why the post is rejected, so it can be revised."})
+    locked = Creative.objects.select_for_update().get(pk=creative.pk)
+    seen_version = version or locked.version
+    if locked.version != seen_version or locked.status != CreativeStatus.PENDING:
+        earlier = _latest_review(locked, seen_version)
+        if earlier is not None:
+            who = earlier.reviewer.get_full_name() or earlier.reviewer.username if earlier.reviewer else "someone"
+            raise DecisionConflict(
+                f"{who} already {earlier.get_decision_display().lower()} this version "
+                f"at {timezone.localtime(earlier.reviewed_at):%H:%M}.",
+                earlier,
+            )
+        raise DecisionConflict("This post changed since you opened it; look at it again.")
+    if (
+        approve
+        and not settings.ALLOW_SELF_APPROVAL
+        and reviewer is not None
+        and locked.author_id == getattr(reviewer, "pk", None)
+    ):
+        raise ValidationError("You wrote this version; another approver must approve it.")
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                creative=locked,
+                version=locked.version,
+                decision=ReviewDecision.APPROVED if approve else ReviewDecision.REJECTED,
+                reason=reason,
+                source=source,
+                reviewer=reviewer,
+            )
+    except IntegrityError as exc:
+        raise DecisionConflict("This version has already been decided.") from exc
+    locked.status = CreativeStatus.APPROVED if approve else CreativeStatus.REJECTED
+    locked.save(update_fields=["status", "updated_at"])
+    return review
+
+
+@transaction.atomic
+def creative_revise(*, creative: Creative, editor, changes: dict) -> Creative:
+    """Applies an operator's edit. A draft changes in place; a post in review or decided comes
+    back as the next version awaiting review, and its history keeps the earlier version."""
+    locked = Creative.objects.select_for_update().get(pk=creative.pk)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    if "hashtags" in changes:
+        changes = {**changes, "hashtags": normalise_hashtags(changes["hashtags"])}
+    merged = {field: changes.get(field, getattr(locked, field)) for field in EDITABLE_FIELDS}
+    problems = post_problems(
+        platform=locked.platform,
+        caption=merged["caption"],
+        hashtags=merged["hashtags"],
+        link=merged["link"],
+    )
+    if problems:
+        raise ValidationError(problems)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.author = editor
+    if locked.status != CreativeStatus.DRAFT:
+        locked.version += 1
+        locked.status = CreativeStatus.PENDING
+    locked.save()
+    creative_snapshot(creative=locked, author=editor)
+    return locked
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    approved: int
+    skipped: list[str]
+
+
+def creative_bulk_approve(*, creatives: list[Creative], reviewer) -> BulkResult:
+    """Approves each pending creative on its own, so one refusal does not undo the others."""
+    approved, skipped = 0, []
+    for creative in creatives:
+        try:
+            creative_decide(creative=creative, reviewer=reviewer, approve=True, version=creative.version)
+            approved += 1
+        except (DecisionConflict, ValidationError) as exc:
+            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+            skipped.append(f"Post {creative.pk}: {message}")
+    return BulkResult(approved=approved, skipped=skipped)
