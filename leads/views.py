@@ -222,7 +222,7 @@ def public_form(request: HttpRequest, slug: str) -> HttpResponse:
     form = PublicLeadForm(request.POST)
     if form.is_bot():
         # Say thanks and keep nothing: a bot learns nothing from the answer.
-        return redirect("leads:public_thanks", slug=brand.slug)
+        return redirect("leads:public_form_thanks", slug=brand.slug)
     if form.is_valid():
         data = form.cleaned_data
         campaign = creative = None
@@ -241,16 +241,16 @@ def public_form(request: HttpRequest, slug: str) -> HttpResponse:
             utm={key: data[f"utm_{key}"] for key in ("source", "campaign", "content")},
             updated_note=f"Sent {brand.name}'s web form again.",
         )
-        return redirect("leads:public_thanks", slug=brand.slug)
+        return redirect("leads:public_form_thanks", slug=brand.slug)
     return render(request, "leads/public_form.html", {"brand": brand, "form": form})
 
 
 @xframe_options_exempt
 @login_not_required
 @require_GET
-def public_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+def public_form_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     brand = get_object_or_404(Brand, slug=slug)
-    return render(request, "leads/public_thanks.html", {"brand": brand})
+    return render(request, "leads/public_form_thanks.html", {"brand": brand})
 
 
 # --- Lead Gen --------------------------------------------------------------------------------
