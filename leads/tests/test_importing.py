@@ -288,3 +288,34 @@ def test_import_writes_through_the_orm_path_on_sqlite_too():
     assert _counts(job) == (4, 1, 1, 1, 1)
     assert Lead.objects.get(email="Known@Ex.com").status == LeadStatus.REPLIED
     assert Lead.objects.get(email="new@ex.com").name == "New"
+
+
+def test_import_task_runs_from_the_job_row_and_stored_file_alone(settings):
+    """What a database-backed worker does: it is handed the job id and nothing else."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    job = services.import_job_create(
+        upload=SimpleUploadedFile("later.csv", b"Email,Name\nw@ex.com,Wren\n"), actor=None
+    )
+    job = services.import_job_start(job=job, mapping=job.mapping)
+    assert job.status == ImportStatus.QUEUED  # the dummy backend runs nothing
+    assert job.task_id
+    assert Lead.objects.count() == 0
+    from leads.tasks import run_import_job
+
+    assert run_import_job.call(job.pk) == {"job": job.pk, "status": "done"}
+    job.refresh_from_db()
+    assert _counts(job) == (1, 1, 0, 0, 0)
+    assert Lead.objects.get().name == "Wren"
+    # A second worker picking the same job up does nothing.
+    run_import_job.call(job.pk)
+    assert Lead.objects.count() == 1
+
+
+def test_queued_import_page_polls_until_the_worker_is_done(settings, operator_client, operator):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    job = services.import_job_create(
+        upload=SimpleUploadedFile("later.csv", b"Email\nw@ex.com\n"), actor=operator
+    )
+    services.import_job_start(job=job, mapping=job.mapping)
+    body = operator_client.get(f"/intake/imports/{job.pk}/").content.decode()
+    assert "Queued" in body and 'hx-trigger="every 1s"' in body
