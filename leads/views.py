@@ -456,7 +456,8 @@ def leads_route(request: HttpRequest) -> HttpResponse:
         messages.info(request, f"No qualified lead scores {threshold} or more.")
     else:
         parts = ", ".join(f"{count} to {name}" for name, count in given.items())
-        messages.success(request, f"Routed {sum(given.values())} leads: {parts}.")
+        total = sum(given.values())
+        messages.success(request, f"Routed {total} lead{'s'[:total != 1]}: {parts}.")
     return redirect("leads:board")
 
 
