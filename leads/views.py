@@ -89,10 +89,9 @@ def intake_add(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            text = (f"Lead {lead.email} added." if created else
-                    f"{lead.email} was already a lead: its details were updated.")
-            messages.success(request, text)
             if not request.htmx:
+                messages.success(request, f"Lead {lead.email} added." if created else
+                                 f"{lead.email} was already a lead: its details were updated.")
                 return redirect(lead)
             return render(request, "leads/intake.html#add-lead", {
                 "add_form": LeadForm(initial={"source": "manual"}), "added": lead,
@@ -119,7 +118,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 def _preview(job: ImportJob) -> list[list[str]]:
     with job.file.open("rb") as handle:
-        parsed = importing.parse(handle.read())
+        parsed = importing.parse(handle.read(), limit=importing.PREVIEW_ROWS)
     width = len(job.headers)
     return [
         (row + [""] * width)[:width] for row in parsed.rows[: importing.PREVIEW_ROWS]
