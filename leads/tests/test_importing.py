@@ -319,3 +319,12 @@ def test_queued_import_page_polls_until_the_worker_is_done(settings, operator_cl
     services.import_job_start(job=job, mapping=job.mapping)
     body = operator_client.get(f"/intake/imports/{job.pk}/").content.decode()
     assert "Queued" in body and 'hx-trigger="every 1s"' in body
+
+
+def test_import_leads_command_says_when_no_column_holds_emails(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"Who,Where\nAnn,Leeds\n")
+    with pytest.raises(CommandError, match="No column header looks like an email") as error:
+        call_command("import_leads", str(path), stdout=StringIO())
+    assert error.value.returncode == 2
+    assert Lead.objects.count() == 0

@@ -34,6 +34,11 @@ class Command(BaseCommand):
             raw = path.read_bytes()
             parsed = importing.parse(raw, limit=None if options["dry_run"] else 0)
             mapping = importing.guess_mapping(parsed.headers)
+            if "email" not in mapping.values():
+                raise ImportFileError(
+                    "No column header looks like an email address (name it “Email”); "
+                    f"the headers are: {', '.join(parsed.headers)}."
+                )
             if options["dry_run"]:
                 validated = importing.validate(parsed, mapping)
                 updated = services.leads_existing_count([lead.email for lead in validated.leads])
