@@ -255,7 +255,7 @@ def test_import_leads_command_exits_non_zero_when_rows_are_rejected(tmp_path):
     path = tmp_path / "leads.csv"
     path.write_bytes(b"email,status\na@ex.com,ENGAGED\nnope,NEW\n")
     out = StringIO()
-    with pytest.raises(CommandError, match="1 rows were rejected") as error:
+    with pytest.raises(CommandError, match="1 row was rejected") as error:
         call_command("import_leads", str(path), stdout=out)
     assert error.value.returncode == 1
     assert "row 3: “nope” is not a valid email address" in out.getvalue()

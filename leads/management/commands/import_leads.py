@@ -75,4 +75,6 @@ class Command(BaseCommand):
         for item in rejected:
             self.stdout.write(f"  row {item['row']}: {item['reason']}")
         if rejected:
-            raise CommandError(f"{len(rejected)} rows were rejected.", returncode=1)
+            count = len(rejected)
+            noun = "row was" if count == 1 else "rows were"
+            raise CommandError(f"{count} {noun} rejected (listed above).", returncode=1)
