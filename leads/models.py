@@ -132,6 +132,17 @@ class ScoringRule(models.Model):
         sign = "+" if self.points >= 0 else ""
         return f"{self.describe()} → {sign}{self.points}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        numeric = self.field in NUMERIC_SCORING_FIELDS
+        if numeric and not self.value.strip().lstrip("-").isdigit():
+            raise ValidationError({"value": "Enter a whole number."})
+        if numeric and self.condition == ScoringCondition.CONTAINS:
+            raise ValidationError({"condition": "A number can be compared, not searched."})
+        if not numeric and self.condition in (ScoringCondition.AT_LEAST, ScoringCondition.AT_MOST):
+            raise ValidationError({"condition": "Text can be matched with contains or is."})
+
     def describe(self) -> str:
         value = f"“{self.value}”" if self.field not in NUMERIC_SCORING_FIELDS else self.value
         return f"{self.get_field_display()} {self.get_condition_display()} {value}"

@@ -22,7 +22,12 @@ from leads.models import Lead, ScoringCondition, ScoringField, ScoringRule
 
 def rule_condition(rule: ScoringRule, now: datetime):
     """The rule as a boolean SQL condition (a Q or a lookup expression) on Lead."""
-    field, condition, value = rule.field, rule.condition, rule.value
+    field, condition, value = rule.field, rule.condition, rule.value.strip()
+    numeric = field in (ScoringField.INACTIVE_DAYS, ScoringField.COMPANY_SIZE)
+    text_compared = not numeric and condition in (ScoringCondition.AT_LEAST,
+                                                  ScoringCondition.AT_MOST)
+    if text_compared or (numeric and not value.lstrip("-").isdigit()):
+        return Q(pk__in=[])  # a malformed rule (ScoringRule.clean refuses them) matches nobody
     if field == ScoringField.INACTIVE_DAYS:
         cutoff = Value(now - timedelta(days=int(value)), output_field=DateTimeField())
         since = Coalesce(F("last_activity_at"), F("created_at"))

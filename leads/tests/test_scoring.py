@@ -111,3 +111,14 @@ def test_scoring_rules_are_read_only_for_viewers(viewer_client):
     })
     assert response.status_code == 403
     assert ScoringRule.objects.count() == 0
+
+
+def test_a_malformed_rule_saved_behind_the_forms_back_matches_nobody():
+    ScoringRule.objects.create(field="company_size", condition="gte", value="lots", points=50)
+    ScoringRule.objects.create(field="title", condition="gte", value="5", points=50)
+    ScoringRuleFactory(field="title", condition="contains", value="Head", points=20)
+    lead = LeadFactory(title="Head", company_size=100)
+    leads_rescore()
+    lead.refresh_from_db()
+    assert lead.score == 20
+    assert [rule.points for rule in rules_met_by(lead)] == [20]
