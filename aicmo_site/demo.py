@@ -85,16 +85,10 @@ def seed_leads(log: Callable[[str], None]) -> None:
         )
 
 
-def seed_lead_scoring(log: Callable[[str], None]) -> None:
-    from leads.demo import seed_lead_scoring as seed
+def _seed_campaigns(log: Callable[[str], None]) -> None:
+    from campaigns.demo import seed_campaigns
 
-    seed(log)
-
-
-def _seed_kaizen(log: Callable[[str], None]) -> None:
-    from kaizen.demo import seed_kaizen
-
-    seed_kaizen(log)
+    seed_campaigns(log)
 
 
 def _seed_strategy(log: Callable[[str], None]) -> None:
@@ -103,10 +97,37 @@ def _seed_strategy(log: Callable[[str], None]) -> None:
     seed_strategy(log)
 
 
+def _seed_execution(log: Callable[[str], None]) -> None:
+    from campaigns.publishing.demo import seed_execution
+
+    seed_execution(log)
+
+
+def _seed_monitoring(log: Callable[[str], None]) -> None:
+    from campaigns.demo_monitoring import seed_monitoring
+
+    seed_monitoring(log)
+
+
+def _seed_kaizen(log: Callable[[str], None]) -> None:
+    from kaizen.demo import seed_kaizen
+
+    seed_kaizen(log)
+
+
+def seed_lead_scoring(log: Callable[[str], None]) -> None:
+    from leads.demo import seed_lead_scoring as seed
+
+    seed(log)
+
+
 DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [
     seed_brands,
     seed_leads,
+    _seed_campaigns,
     _seed_strategy,
+    _seed_execution,
+    _seed_monitoring,
     _seed_kaizen,
     seed_lead_scoring,
 ]

@@ -25,6 +25,7 @@ OPERATOR_EXCLUDED = {
     "campaigns.delete_publication",
     "campaigns.delete_publishattempt",
     "campaigns.change_publishattempt",
+    "campaigns.delete_publishingcredential",
     "delivery.delete_deliveryrecord",
     "delivery.change_deliveryrecord",
     "autonomy.delete_agentaction",

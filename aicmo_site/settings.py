@@ -191,6 +191,20 @@ INSIGHTS_INCLUDE_SIMULATED = env.bool("INSIGHTS_INCLUDE_SIMULATED", default=Fals
 # Creatives: the largest image an operator may upload, in bytes (checked before decoding).
 CREATIVE_IMAGE_MAX_BYTES = env.int("CREATIVE_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
 
+# Diagnostics: every log line goes through the one secret-masking function (passwords in URLs,
+# keys and tokens become ****).
+LOGGING["filters"]["mask_secrets"] = {"()": "diagnostics.masking.MaskSecretsFilter"}
+LOGGING["handlers"]["console"]["filters"].append("mask_secrets")
+
+# Execution (live publishing adapters): HTTP timeout per request, attempts per post, backoff
+# between attempts (doubling), the longest wait a 429 may impose, and how long a post may stay
+# "posting" before another worker may take it over (after looking the post up first).
+PUBLISHING_TIMEOUT = env.float("PUBLISHING_TIMEOUT", default=15.0)
+PUBLISHING_MAX_ATTEMPTS = env.int("PUBLISHING_MAX_ATTEMPTS", default=4)
+PUBLISHING_BACKOFF_SECONDS = env.float("PUBLISHING_BACKOFF_SECONDS", default=2.0)
+PUBLISHING_MAX_WAIT_SECONDS = env.float("PUBLISHING_MAX_WAIT_SECONDS", default=120.0)
+PUBLISHING_CLAIM_TIMEOUT_SECONDS = env.int("PUBLISHING_CLAIM_TIMEOUT_SECONDS", default=600)
+
 # Leads (issue #6): CSV upload limit, the public intake form's rate limit (submissions per
 # client address per window), and the minimum score routing hands to Operators by default.
 LEADS_IMPORT_MAX_BYTES = env.int("LEADS_IMPORT_MAX_BYTES", default=50_000_000)

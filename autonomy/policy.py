@@ -71,10 +71,11 @@ def daily_limit(policy: AutonomyPolicy, kind: str) -> int:
         return DEFAULT_DAILY_LIMITS.get(kind, 0)
 
 
-def used_today(kind: str, brand) -> int:
+def used_today(kind: str, policy: AutonomyPolicy) -> int:
+    """Actions of this kind done today under this policy (the global one spans its brands)."""
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return AgentAction.objects.filter(
-        kind=kind, brand=brand, status=ActionStatus.DONE, created_at__gte=start
+        kind=kind, policy=policy, status=ActionStatus.DONE, created_at__gte=start
     ).count()
 
 
@@ -110,6 +111,6 @@ def judge(
         return Verdict("propose", f"{AutonomyLevel(needed).label} level is needed to do this alone.", policy)
     if live_platform and live_platform not in (policy.live_platforms or []):
         return Verdict("refuse", f"The policy does not allow live posting on {live_platform}.", policy)
-    if used_today(kind, brand) >= daily_limit(policy, kind):
+    if used_today(kind, policy) >= daily_limit(policy, kind):
         return Verdict("refuse", f"Today's limit of {daily_limit(policy, kind)} is reached.", policy)
     return Verdict("do", f"Allowed at {AutonomyLevel(level).label} level.", policy)

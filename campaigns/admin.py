@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from campaigns.models import (
@@ -5,10 +6,12 @@ from campaigns.models import (
     Campaign,
     Creative,
     CreativeVersion,
+    MetricImport,
     MetricSnapshot,
     Plan,
     Publication,
     PublishAttempt,
+    PublishingCredential,
     Review,
 )
 
@@ -86,8 +89,60 @@ class PublicationAdmin(admin.ModelAdmin):
 
 @admin.register(MetricSnapshot)
 class MetricSnapshotAdmin(admin.ModelAdmin):
-    list_display = ["publication", "captured_at", "impressions", "reach", "likes", "clicks", "source"]
-    list_filter = ["source", "publication__platform"]
-    search_fields = ["publication__url"]
-    list_select_related = ["publication"]
+    list_display = [
+        "publication", "captured_at", "impressions", "reach", "likes", "clicks", "source",
+        "has_warnings",
+    ]
+    list_filter = ["source", "publication__platform", "publication__simulated"]
+    search_fields = ["publication__url", "publication__creative__campaign__name"]
+    list_select_related = ["publication__creative"]
+    raw_id_fields = ["publication", "metric_import"]
     date_hierarchy = "captured_at"
+
+    @admin.display(boolean=True, description="warnings")
+    def has_warnings(self, snapshot: MetricSnapshot) -> bool:
+        return bool(snapshot.warnings)
+
+
+@admin.register(MetricImport)
+class MetricImportAdmin(admin.ModelAdmin):
+    list_display = ["filename", "created_at", "rows_total", "imported", "created_by"]
+    search_fields = ["filename"]
+    list_filter = ["created_at"]
+    list_select_related = ["created_by"]
+    readonly_fields = ["filename", "rows_total", "imported", "errors", "created_by", "created_at"]
+
+
+class PublishingCredentialForm(forms.ModelForm):
+    """The secret is write-only: never rendered back; left blank, the stored one is kept."""
+
+    secret = forms.CharField(
+        required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Webhook signing secret, Mastodon access token or Bluesky app password. "
+                  "Leave blank to keep the current one.",
+    )
+
+    class Meta:
+        model = PublishingCredential
+        fields = ["brand", "platform", "adapter", "config", "secret", "enabled"]
+
+    def clean_secret(self) -> str:
+        value = self.cleaned_data["secret"]
+        if not value and self.instance.pk:
+            return self.instance.secret
+        return value
+
+
+@admin.register(PublishingCredential)
+class PublishingCredentialAdmin(admin.ModelAdmin):
+    form = PublishingCredentialForm
+    list_display = ["brand", "platform", "adapter", "enabled", "masked_secret", "updated_at"]
+    list_filter = ["adapter", "platform", "enabled"]
+    search_fields = ["brand__name"]
+    list_select_related = ["brand"]
+    readonly_fields = ["masked_secret", "session_state", "updated_at"]
+
+    @admin.display(description="session")
+    def session_state(self, obj: PublishingCredential) -> str:
+        return "stored (refreshed automatically)" if obj.session.get("accessJwt") else "none"

@@ -329,6 +329,30 @@ class MetricSource(models.TextChoices):
     ADAPTER = "adapter", "Adapter"
 
 
+class MetricImport(models.Model):
+    """One CSV import of figures: what it held, what went in, and each refused row's reason."""
+
+    filename = models.CharField(max_length=255)
+    rows_total = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(
+        default=list, blank=True, help_text="Refused rows: {row, url, reason}; row 1 is the header."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.imported} of {self.rows_total} rows imported"
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:monitoring_import_result", args=[self.pk])
+
+
 class MetricSnapshot(models.Model):
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="snapshots")
     captured_at = models.DateTimeField(default=timezone.now)
@@ -344,6 +368,14 @@ class MetricSnapshot(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+    warnings = models.JSONField(
+        default=list, blank=True,
+        help_text="Why the figures look wrong (accepted anyway), e.g. clicks above impressions.",
+    )
+    metric_import = models.ForeignKey(
+        MetricImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="snapshots",
+        help_text="The CSV import that brought these figures in, if any.",
+    )
 
     class Meta:
         ordering = ["publication", "-captured_at"]
@@ -355,6 +387,13 @@ class MetricSnapshot(models.Model):
     def __str__(self) -> str:
         return f"Metrics of publication {self.publication_id} at {self.captured_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def engagements(self) -> int:
+        return self.likes + self.comments + self.shares + self.saves
+
+    @property
+    def is_simulated(self) -> bool:
+        return self.source == MetricSource.SIMULATED or self.publication.simulated
 
 class ClientReviewLink(models.Model):
     """A link a client opens without an account to review one campaign's posts.
@@ -385,3 +424,60 @@ class ClientReviewLink(models.Model):
 
     def is_usable(self, moment=None) -> bool:
         return self.revoked_at is None and (moment or timezone.now()) < self.expires_at
+
+class AdapterKind(models.TextChoices):
+    WEBHOOK = "webhook", "Signed webhook (Zapier, Make, n8n…)"
+    MASTODON = "mastodon", "Mastodon API"
+    BLUESKY = "bluesky", "Bluesky API"
+
+
+class PublishingCredential(models.Model):
+    """How live mode reaches one brand's account on one platform.
+
+    `config` holds what may be shown (the webhook URL, the API base, the handle); `secret` (the
+    webhook signing secret, the Mastodon access token or the Bluesky app password) and `session`
+    (Bluesky's JWT pair) are never shown back in full and never logged.
+    """
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="credentials")
+    platform = models.CharField(max_length=20, choices=PLATFORM_CHOICES)
+    adapter = models.CharField(max_length=10, choices=AdapterKind.choices)
+    config = models.JSONField(default=dict, blank=True)
+    secret = models.TextField(blank=True)
+    session = models.JSONField(default=dict, blank=True)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["brand", "platform"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "platform"], name="credential_once_per_brand_platform"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand} · {self.get_platform_display()} via {self.get_adapter_display()}"
+
+    def __repr__(self) -> str:  # never let a secret reach a log line through repr()
+        return f"<PublishingCredential {self.pk} {self.brand_id}/{self.platform}/{self.adapter}>"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        rules = platform_rules(self.platform) if self.platform in dict(PLATFORM_CHOICES) else None
+        if rules and self.adapter and self.adapter not in rules.live_adapters:
+            allowed = ", ".join(rules.live_adapters)
+            raise ValidationError(
+                {"adapter": f"{rules.name} can be reached through: {allowed}."}
+            )
+        if not isinstance(self.config, dict):
+            raise ValidationError({"config": "The configuration must be a JSON object."})
+
+    @property
+    def masked_secret(self) -> str:
+        if not self.secret:
+            return "(not set)"
+        return "••••" + self.secret[-4:] if len(self.secret) >= 12 else "••••"
+

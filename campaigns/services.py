@@ -10,16 +10,24 @@ Status transitions:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
+from django.utils.text import slugify
 
 from campaigns.models import (
+    Brand,
+    Campaign,
     Creative,
     CreativeStatus,
     CreativeVersion,
+    Plan,
+    PostingMode,
+    Publication,
     Review,
     ReviewDecision,
     ReviewSource,
@@ -173,3 +181,109 @@ def creative_bulk_approve(*, creatives: list[Creative], reviewer) -> BulkResult:
             message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
             skipped.append(f"Post {creative.pk}: {message}")
     return BulkResult(approved=approved, skipped=skipped)
+
+
+# ---------------------------------------------------------------------------------------------
+# Campaigns: create, generate, choose the posting mode (the wizard's writes).
+# ---------------------------------------------------------------------------------------------
+
+
+def _unique_campaign_slug(brand: Brand, name: str) -> str:
+    base = slugify(f"{brand.slug or brand.name} {name}")[:170] or "campaign"
+    taken = set(Campaign.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug = f"{base}-{number}"
+        number += 1
+    return slug
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    brand: Brand,
+    name: str,
+    objectives: str,
+    platforms: list[str],
+    cadence: int,
+    start_date: date,
+    end_date: date,
+    owner=None,
+) -> Campaign:
+    campaign = Campaign(
+        brand=brand, name=name.strip(), objectives=objectives.strip(), platforms=list(platforms),
+        cadence=cadence, start_date=start_date, end_date=end_date, owner=owner,
+        slug=_unique_campaign_slug(brand, name),
+    )
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+@dataclass(frozen=True)
+class GenerationOutcome:
+    plan: Plan
+    created: int
+    replaced: int
+    kept: int
+
+
+def campaign_generate(*, campaign: Campaign, user, engine: str | None = None) -> GenerationOutcome:
+    """Writes the campaign's next plan and its creatives. The engine runs first, outside any
+    transaction (it may wait on the network); its result is validated before anything is
+    written, then everything is saved in one transaction or not at all.
+
+    Regenerating replaces only drafts and pending posts that nobody has reviewed: approved,
+    rejected and revised posts stay, with every review, and keep their calendar slots."""
+    from campaigns.generation import generate
+
+    result = generate(campaign, engine)  # raises GenerationError; nothing written yet
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        reviewed = Review.objects.filter(creative=OuterRef("pk"))
+        published = Publication.objects.filter(creative=OuterRef("pk"))
+        # Lock before deleting: a post an approver is deciding right now is waited for, and
+        # once approved it no longer matches, so its review is never deleted with it.
+        replaceable = list(
+            locked.creatives.select_for_update()
+            .filter(status__in=[CreativeStatus.DRAFT, CreativeStatus.PENDING])
+            .exclude(Exists(reviewed))
+            .exclude(Exists(published))
+            .values_list("pk", flat=True)
+        )
+        _, deleted = Creative.objects.filter(pk__in=replaceable).exclude(Exists(reviewed)).delete()
+        replaced = deleted.get(Creative._meta.label, 0)
+        kept = {(c.platform, c.scheduled_at) for c in locked.creatives.only("platform", "scheduled_at")}
+        version = (locked.plans.aggregate(top=Max("version"))["top"] or 0) + 1
+        plan = Plan.objects.create(
+            campaign=locked, version=version, pillars=result.plan.pillars,
+            audience=result.plan.audience, key_messages=result.plan.key_messages,
+            calendar=result.calendar, engine=result.engine, rationale=result.plan.rationale,
+            created_by=user,
+        )
+        created = 0
+        for item in result.items:
+            if (item.platform, item.scheduled_at) in kept:
+                continue
+            creative = Creative.objects.create(
+                campaign=locked, platform=item.platform, scheduled_at=item.scheduled_at,
+                pillar=item.pillar[:120], caption=item.caption, hashtags=item.hashtags,
+                link=item.link, call_to_action=item.call_to_action, image_brief=item.image_brief,
+                image_alt=item.image_alt, status=CreativeStatus.PENDING, version=1, author=user,
+            )
+            creative_snapshot(creative=creative, author=user)
+            created += 1
+    return GenerationOutcome(plan=plan, created=created, replaced=replaced, kept=len(kept))
+
+
+@transaction.atomic
+def campaign_set_posting_mode(*, campaign: Campaign, mode: str) -> Campaign:
+    """Chooses how approved posts go out; refused while nothing is approved."""
+    if mode not in PostingMode.values:
+        raise ValidationError({"posting_mode": "Choose proof, manual or live."})
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not locked.creatives.filter(status=CreativeStatus.APPROVED).exists():
+        raise ValidationError("Nothing is approved yet: approve posts before choosing how they go out.")
+    locked.posting_mode = mode
+    locked.save(update_fields=["posting_mode", "updated_at"])
+    return locked

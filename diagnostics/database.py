@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from diagnostics.masking import mask
+
 # (substring of the driver's message, summary, remediation); the first match wins.
 POSTGRES_FAILURES: tuple[tuple[str, str, str], ...] = (
     ("connection refused",
@@ -36,6 +38,16 @@ POSTGRES_FAILURES: tuple[tuple[str, str, str], ...] = (
     ("no password supplied",
      "The server asks for a password and none was given for {user}.",
      "Add the password to DATABASE_URL."),
+    ("server does not support ssl",
+     "SSL required, but the server at {host}:{port} offers no SSL.",
+     "Enable SSL on the PostgreSQL server, or (on a trusted local network only) use "
+     "`sslmode=prefer` in DATABASE_URL."),
+    ("ssl off",
+     "The server requires SSL for this connection.",
+     "Add `?sslmode=require` to DATABASE_URL."),
+    ("ssl connection is required",
+     "The server requires SSL for this connection.",
+     "Add `?sslmode=require` to DATABASE_URL."),
     ("ssl",
      "SSL problem: the server and the client disagree about SSL.",
      "Add `?sslmode=require` to DATABASE_URL for a server that requires SSL, or "
@@ -68,8 +80,7 @@ def classify_postgres_error(message: str, params: dict) -> tuple[str, str]:
     )
 
 
-def _postgres_params() -> dict:
-    db = settings.DATABASES["default"]
+def _postgres_params(db: dict) -> dict:
     options = db.get("OPTIONS", {})
     return {
         "host": db.get("HOST") or "localhost",
@@ -81,11 +92,10 @@ def _postgres_params() -> dict:
     }
 
 
-def check_postgres() -> tuple[str, str, list[str], str]:
+def check_postgres(db: dict) -> tuple[str, str, list[str], str]:
     import psycopg2
 
-    db = settings.DATABASES["default"]
-    params = _postgres_params()
+    params = _postgres_params(db)
     connect_kwargs = {
         "dbname": params["name"],
         "user": params["user"],
@@ -101,7 +111,7 @@ def check_postgres() -> tuple[str, str, list[str], str]:
         connection = psycopg2.connect(**connect_kwargs)
     except psycopg2.Error as exc:
         summary, remediation = classify_postgres_error(str(exc), params)
-        return "fail", summary, [f"Driver message: {_without_secrets(str(exc), db)}"], remediation
+        return "fail", summary, [f"Driver message: {mask(' '.join(str(exc).split()))}"], remediation
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -122,11 +132,14 @@ def check_postgres() -> tuple[str, str, list[str], str]:
     return "ok", f"PostgreSQL {version} answers in {round_trip_ms:.0f} ms.", details, ""
 
 
-def check_sqlite() -> tuple[str, str, list[str], str]:
-    path = Path(settings.DATABASES["default"]["NAME"])
+def check_sqlite(db: dict) -> tuple[str, str, list[str], str]:
+    name = str(db["NAME"])
+    path = name if name.startswith("file:") or name == ":memory:" else Path(name)
+    # An in-memory database (the test runner's) is opened by its shared-cache URI as it is.
+    target = path if isinstance(path, str) else f"file:{path}?mode=rw"
     started = time.perf_counter()
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=3)
+        connection = sqlite3.connect(target, uri=True, timeout=3)
         try:
             connection.execute("SELECT 1").fetchone()
             version = connection.execute("SELECT sqlite_version()").fetchone()[0]
@@ -150,15 +163,100 @@ def check_sqlite() -> tuple[str, str, list[str], str]:
     return "ok", f"SQLite {version} answers in {round_trip_ms:.0f} ms.", details, ""
 
 
-def _without_secrets(message: str, db: dict) -> str:
-    password = db.get("PASSWORD")
-    return message.replace(password, "****") if password else message
-
-
-def check_database_connectivity() -> tuple[str, str, list[str], str]:
-    engine = settings.DATABASES["default"]["ENGINE"]
+def check_database_connectivity(db: dict | None = None) -> tuple[str, str, list[str], str]:
+    """Connects afresh with `db` (a DATABASES entry; the default one when None)."""
+    db = db if db is not None else settings.DATABASES["default"]
+    engine = db["ENGINE"]
     if "postgresql" in engine:
-        return check_postgres()
+        return check_postgres(db)
     if "sqlite" in engine:
-        return check_sqlite()
+        return check_sqlite(db)
     return "warn", f"Connectivity is not checked for {engine}.", [], ""
+
+
+# Values copied from a template and never replaced.
+PLACEHOLDER_USERS = {"user", "username", "dbuser", "your_user", "youruser", "myuser"}
+PLACEHOLDER_PASSWORDS = {"password", "pass", "passwd", "changeme", "change-me", "change_me",
+                         "secret", "your_password", "yourpassword", "mypassword", "xxx", "xxxx"}
+PLACEHOLDER_HOSTS = {"host", "hostname", "your-host", "yourhost", "db-host", "dbhost",
+                     "example.com", "db.example.com", "server"}
+PLACEHOLDER_NAMES = {"dbname", "database_name", "your_database", "yourdb", "mydb"}
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+SAFE_SSLMODES = {"require", "verify-ca", "verify-full"}
+
+
+def _placeholders(parts) -> list[str]:
+    found = []
+    user, password = parts.username or "", parts.password or ""
+    host, name = parts.hostname or "", parts.path.lstrip("/")
+    if "changeme" in parts.geturl().lower().replace("-", "").replace("_", ""):
+        found.append("the URL contains “changeme”")
+    if user.lower() in PLACEHOLDER_USERS:
+        found.append(f"the user is “{user}”")
+    if password.lower() in PLACEHOLDER_PASSWORDS and "changeme" not in password.lower():
+        found.append("the password is a template value")
+    if host.lower() in PLACEHOLDER_HOSTS:
+        found.append(f"the host is “{host}”")
+    if name.lower() in PLACEHOLDER_NAMES:
+        found.append(f"the database name is “{name}”")
+    if "<" in parts.geturl() or ">" in parts.geturl():
+        found.append("the URL still contains <…> markers")
+    return found
+
+
+def assess_database_url(url: str, source: str, debug: bool) -> tuple[str, str, list[str], str]:
+    """Judges the configured database URL without connecting. `source` is where it came from
+    (DATABASE_URL, DB_URL or the embedded default); `debug` is whether DEBUG is on."""
+    from urllib.parse import parse_qs, urlsplit
+
+    shown = mask(url)
+    details = [f"Source: {source}", f"URL: {shown}"]
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme.startswith("sqlite"):
+        details.append("Vendor: SQLite (embedded, one machine)")
+        if source == "embedded default" and not debug:
+            return (
+                "warn",
+                "DEBUG is off and the embedded SQLite default is in use.",
+                details,
+                "For production set DATABASE_URL=postgres://user:password@host:5432/db "
+                "(SQLite serves one machine only).",
+            )
+        summary = ("The embedded SQLite default is in use." if source == "embedded default"
+                   else f"SQLite from {source}.")
+        return "ok", summary, details, ""
+    if not scheme.startswith(("postgres", "pgsql")):
+        return "warn", f"Unusual database scheme “{scheme}”.", details, \
+            "Use postgres://… or sqlite:///… in DATABASE_URL."
+    details.append("Vendor: PostgreSQL")
+    placeholders = _placeholders(parts)
+    if placeholders:
+        return (
+            "warn" if debug else "fail",
+            f"{source} still holds placeholder values: {'; '.join(placeholders)}.",
+            details,
+            f"In {source}, put the real user, password, host and database name of your "
+            "PostgreSQL server in place of the template values.",
+        )
+    host = (parts.hostname or "").lower()
+    sslmode = (parse_qs(parts.query).get("sslmode") or [""])[0]
+    details.append(f"sslmode: {sslmode or 'not set (libpq default: prefer)'}")
+    remote = bool(host) and host not in LOCAL_HOSTS and not host.startswith("/")
+    if remote and sslmode not in SAFE_SSLMODES:
+        return (
+            "warn",
+            f"The PostgreSQL server {host} is remote and sslmode is "
+            f"{sslmode or 'not set'}: the connection may travel unencrypted.",
+            details,
+            f"Add ?sslmode=require (or verify-full with a CA) to {source}.",
+        )
+    if not debug and host in LOCAL_HOSTS | {""}:
+        return (
+            "warn",
+            f"DEBUG is off and the database is on {host or 'a local socket'}.",
+            details,
+            "Fine for a single machine; with several web machines point DATABASE_URL at the "
+            "shared PostgreSQL server, or set DEBUG=true for development.",
+        )
+    return "ok", f"PostgreSQL at {host}:{parts.port or 5432} from {source}.", details, ""

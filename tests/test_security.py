@@ -15,8 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # Routes an anonymous visitor may open. Everything else must send them to the login page.
 PUBLIC_ROUTES = {
     "login",
-    "healthz",
-    "readyz",
+    "diagnostics:healthz",
+    "diagnostics:readyz",
     "leads:public_form",
     "leads:public_form_thanks",
     "campaigns:client_review",

@@ -110,6 +110,11 @@ class Platform:
     alt_text_limit: int | None = None
     daily_post_budget: int | None = None
     color: str = "#555555"
+    # Live adapters that can post here (campaigns/publishing/adapters): the signed webhook
+    # reaches any platform through Zapier, Make or n8n; Mastodon and Bluesky have their own API.
+    live_adapters: tuple[str, ...] = ("webhook",)
+    # Narrowest and widest width/height an image may have (Instagram's feed: 4:5 to 1.91:1).
+    image_ratio: tuple[float, float] | None = None
     extra: dict = field(default_factory=dict)
 
     def compose_link(self, text: str, link: str = "", instance: str = "") -> str:
@@ -137,6 +142,22 @@ class Platform:
             return [f"{self.name} allows at most {self.hashtag_limit} hashtags; this post has "
                     f"{len(hashtags)}."]
         return []
+
+    def image_problems(self, *, width: int, height: int, size: int, alt: str) -> list[str]:
+        """What keeps this image (and its alt text) from being posted as it is."""
+        problems = []
+        if self.image_ratio and width and height:
+            low, high = self.image_ratio
+            if not low <= width / height <= high:
+                problems.append(f"{self.name} takes images between {low:g}:1 and {high:g}:1; "
+                                f"this one is {width}×{height}.")
+        if self.image_max_bytes and size > self.image_max_bytes:
+            problems.append(f"{self.name} takes images up to {self.image_max_bytes:,} bytes; "
+                            f"this one has {size:,}.")
+        if self.alt_text_limit and len(alt) > self.alt_text_limit:
+            problems.append(f"{self.name} takes alt text up to {self.alt_text_limit:,} "
+                            f"characters; this one has {len(alt):,}.")
+        return problems
 
     def validate_post_url(self, url: str, instance: str = "") -> str | None:
         """None when the URL is an https link on this platform's domains, else the reason."""
@@ -184,6 +205,7 @@ PLATFORMS: dict[str, Platform] = {
         see_more_at=125, compose_url="", compose_prefills_text=False,
         post_domains=("instagram.com",), max_images=10,
         image_rules="Feed images between 4:5 (portrait) and 1.91:1 (landscape).",
+        image_ratio=(0.8, 1.91),
         links_clickable=False, daily_post_budget=50, color="#c13584",
         manual_steps=(
             "Open the Instagram app on the phone signed in to the brand's account.",
@@ -253,6 +275,7 @@ PLATFORMS: dict[str, Platform] = {
         compose_prefills_text=True, post_domains=(), max_images=4,
         image_rules="Up to 4 images; alt text strongly expected by the community.",
         links_clickable=True, alt_text_limit=1500, color="#6364ff",
+        live_adapters=("mastodon", "webhook"),
         manual_steps=(
             "Open the brand's Mastodon instance and sign in.",
             "Open the composer (or use “Open composer” below).",
@@ -270,7 +293,8 @@ PLATFORMS: dict[str, Platform] = {
         compose_prefills_text=True, post_domains=("bsky.app",), max_images=4,
         image_rules="Up to 4 images of at most 2,000,000 bytes each; alt text up to 2,000 characters.",
         links_clickable=True, byte_limit=3000, image_max_bytes=2_000_000,
-        alt_text_limit=2000, color="#1185fe",
+        alt_text_limit=2000, color="#1185fe", live_adapters=("bluesky", "webhook"),
+        extra={"max_langs": 3},
         manual_steps=(
             "Open Bluesky and sign in to the brand's account.",
             "Click “New Post” (or use “Open composer” below).",

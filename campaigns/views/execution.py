@@ -1,0 +1,366 @@
+"""The Execution section: the queue of approved posts, a posting page per post (manual, proof
+and live), posting sessions and the campaign checklist.
+
+Every action is a real form POST; with htmx it swaps its region in place, without JavaScript it
+redirects back to the page (post, redirect, get).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from aicmo_site.decorators import section_view
+from campaigns.models import Campaign, Creative, CreativeStatus, PublicationStatus
+from campaigns.publishing.forms import (
+    CredentialForm,
+    PostUrlForm,
+    QueueFilterForm,
+    SessionForm,
+    SkipForm,
+)
+from campaigns.publishing.platforms import PLATFORMS
+from campaigns.publishing.selectors import (
+    campaign_checklist,
+    configured_adapters,
+    creative_for_posting,
+    credential_list,
+    due_flags,
+    execution_queue,
+    session_creatives,
+    session_next,
+)
+from campaigns.publishing.services import (
+    PublishingConflict,
+    campaign_complete,
+    credential_for,
+    credential_save,
+    publication_publish_live,
+    publication_record_manual,
+    publication_simulate,
+    publication_skip,
+)
+
+POST_PERMISSION = "campaigns.change_publication"
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    return error.messages
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+@section_view("execution")
+def execution(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    now = timezone.now()
+    creatives = list(
+        execution_queue(
+            campaign_id=getattr(filters.get("campaign"), "pk", None),
+            brand_id=getattr(filters.get("brand"), "pk", None),
+            platform=filters.get("platform", ""),
+            day=filters.get("date"),
+            when=filters.get("when", ""),
+            now=now,
+        )
+    )
+    rows = [(creative, *due_flags(creative, now)) for creative in creatives]
+    sessions: dict[tuple[int, str], dict] = {}
+    for creative in creatives:
+        key = (creative.campaign_id, creative.platform)
+        if key not in sessions:
+            sessions[key] = {"campaign": creative.campaign, "platform": PLATFORMS[creative.platform],
+                             "count": 0}
+        sessions[key]["count"] += 1
+    context = {
+        "form": form,
+        "rows": rows,
+        "sessions": list(sessions.values()),
+        "overdue": sum(1 for _, _, overdue in rows if overdue),
+        "due_today": sum(1 for _, today, overdue in rows if today and not overdue),
+        "campaign": filters.get("campaign"),
+    }
+    template = "campaigns/execution.html#results" if request.htmx else "campaigns/execution.html"
+    return render(request, template, context)
+
+
+# --- the posting page -----------------------------------------------------------------------
+
+
+def _get_creative(platform: str, pk: int) -> Creative:
+    if platform not in PLATFORMS:
+        raise Http404("No such platform.")
+    creative = creative_for_posting(pk=pk, platform=platform)
+    if creative is None:
+        raise Http404("No such post on this platform.")
+    return creative
+
+
+def _in_session(request: HttpRequest) -> bool:
+    return (request.GET.get("session") or request.POST.get("session")) in ("1", "True", "on")
+
+
+def _post_url(creative: Creative, session: bool) -> str:
+    url = reverse("campaigns:execution_post", args=[creative.platform, creative.pk])
+    return url + "?session=1" if session else url
+
+
+def _post_context(request: HttpRequest, creative: Creative, **forms) -> dict:
+    rules = creative.rules
+    brand = creative.campaign.brand
+    text = creative.full_text()
+    publication = getattr(creative, "publication", None)
+    session = _in_session(request)
+    compose = ""
+    if (
+        rules.compose_url
+        and (rules.slug != "mastodon" or brand.mastodon_instance)
+        and ("{text}" in rules.compose_url or creative.link)
+    ):
+        compose = rules.compose_link(text, creative.link, brand.mastodon_instance)
+    position = None
+    if session:
+        waiting = session_creatives(campaign_id=creative.campaign_id, platform=creative.platform)
+        ids = [item.pk for item in waiting]
+        position = {
+            "index": ids.index(creative.pk) + 1 if creative.pk in ids else None,
+            "waiting": len(ids),
+            "checklist": reverse("campaigns:execution_checklist", args=[creative.campaign_id]),
+        }
+    done = publication is not None and publication.status in (
+        PublicationStatus.PUBLISHED, PublicationStatus.SKIPPED)
+    next_creative = session_next(creative=creative) if (session and done) else None
+    credential = credential_for(creative)
+    due_today, overdue = due_flags(creative)
+    return {
+        "image_problems": _image_problems(creative),
+        "due_today": due_today,
+        "overdue": overdue,
+        "creative": creative,
+        "rules": rules,
+        "text": text,
+        "length": rules.count(text),
+        "over_limit": creative.over_limit(),
+        "compose_link": compose,
+        "publication": publication,
+        "attempts": list(publication.attempts.all()) if publication else [],
+        "approved": creative.status == CreativeStatus.APPROVED,
+        "done": done,
+        "can_post": request.user.has_perm(POST_PERMISSION),
+        "credential": credential,
+        "session": session,
+        "position": position,
+        "next_url": _post_url(next_creative, True) if next_creative else "",
+        "url_form": forms.get("url_form") or PostUrlForm(initial={"session": session}),
+        "skip_form": forms.get("skip_form") or SkipForm(initial={"session": session}),
+        "session_form": SessionForm(initial={"session": session}),
+    }
+
+
+def _image_problems(creative: Creative) -> list[str]:
+    if not creative.image:
+        return []
+    try:
+        width, height, size = creative.image.width, creative.image.height, creative.image.size
+    except (OSError, ValueError):
+        return ["The image file cannot be read; upload it again in Creatives."]
+    return creative.rules.image_problems(width=width or 0, height=height or 0, size=size,
+                                         alt=creative.image_alt)
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+@section_view("execution")
+def post_page(request: HttpRequest, platform: str, pk: int) -> HttpResponse:
+    creative = _get_creative(platform, pk)
+    return render(request, "campaigns/execution_post.html", _post_context(request, creative))
+
+
+def _after_action(request: HttpRequest, creative: Creative, **forms) -> HttpResponse:
+    """htmx: the posting region again; plain POST: back to the page (or the form's errors)."""
+    creative = _get_creative(creative.platform, creative.pk)  # fresh, with its publication
+    invalid = any(form.errors for form in forms.values())
+    if request.htmx:
+        return render(request, "campaigns/execution_post.html#posting",
+                      _post_context(request, creative, **forms))
+    if invalid:
+        return render(request, "campaigns/execution_post.html",
+                      _post_context(request, creative, **forms), status=400)
+    return redirect(_post_url(creative, _in_session(request)))
+
+
+def _run(request: HttpRequest, action, form=None) -> bool:
+    """Calls the service; puts its refusal in the form or in a message. True on success."""
+    try:
+        action()
+    except ValidationError as exc:
+        if form is not None and hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            for message in _messages_of(exc):
+                messages.error(request, message)
+        return False
+    except PublishingConflict as exc:
+        messages.info(request, exc.message)
+        return False
+    return True
+
+
+@vary_on_headers("HX-Request")
+@require_POST
+@section_view("execution")
+@permission_required(POST_PERMISSION, raise_exception=True)
+def post_mark_posted(request: HttpRequest, platform: str, pk: int) -> HttpResponse:
+    creative = _get_creative(platform, pk)
+    form = PostUrlForm(request.POST)
+    if form.is_valid() and _run(request, lambda: publication_record_manual(
+            creative=creative, user=request.user, url=form.cleaned_data["url"]), form):
+        messages.success(request, "Recorded as posted.")
+    return _after_action(request, creative, url_form=form)
+
+
+@vary_on_headers("HX-Request")
+@require_POST
+@section_view("execution")
+@permission_required(POST_PERMISSION, raise_exception=True)
+def post_skip(request: HttpRequest, platform: str, pk: int) -> HttpResponse:
+    creative = _get_creative(platform, pk)
+    form = SkipForm(request.POST)
+    if form.is_valid() and _run(request, lambda: publication_skip(
+            creative=creative, user=request.user, reason=form.cleaned_data["reason"]), form):
+        messages.success(request, "Skipped; the reason is on the campaign's checklist.")
+    return _after_action(request, creative, skip_form=form)
+
+
+@vary_on_headers("HX-Request")
+@require_POST
+@section_view("execution")
+@permission_required(POST_PERMISSION, raise_exception=True)
+def post_simulate(request: HttpRequest, platform: str, pk: int) -> HttpResponse:
+    creative = _get_creative(platform, pk)
+    if _run(request, lambda: publication_simulate(creative=creative, user=request.user)):
+        messages.success(request, "Simulated: nothing was posted; SIMULATED metrics are ready "
+                                  "in Monitoring.")
+    return _after_action(request, creative)
+
+
+@vary_on_headers("HX-Request")
+@require_POST
+@section_view("execution")
+@permission_required(POST_PERMISSION, raise_exception=True)
+def post_publish_live(request: HttpRequest, platform: str, pk: int) -> HttpResponse:
+    creative = _get_creative(platform, pk)
+    outcome = []
+    if _run(request, lambda: outcome.append(
+            publication_publish_live(creative=creative, user=request.user))):
+        result = outcome[0]
+        if result.ok:
+            messages.success(request, "Posted by the adapter.")
+        else:
+            messages.error(request, f"Not posted: {result.message}")
+    return _after_action(request, creative)
+
+
+@require_GET
+@section_view("execution")
+def session_start(request: HttpRequest, pk: int, platform: str) -> HttpResponse:
+    """A posting session: the campaign's waiting posts on one platform, one after another."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if platform not in PLATFORMS:
+        raise Http404("No such platform.")
+    waiting = session_creatives(campaign_id=campaign.pk, platform=platform)
+    if not waiting:
+        messages.info(request, f"Every approved {PLATFORMS[platform].name} post of this campaign "
+                               "is published or skipped.")
+        return redirect("campaigns:execution_checklist", pk=campaign.pk)
+    return redirect(_post_url(waiting[0], True))
+
+
+# --- the checklist --------------------------------------------------------------------------
+
+
+def _checklist_context(campaign: Campaign, request: HttpRequest) -> dict:
+    return {
+        "checklist": campaign_checklist(campaign=campaign),
+        "campaign": campaign,
+        "can_complete": request.user.has_perm("campaigns.change_campaign"),
+    }
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+@section_view("execution")
+def checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
+    return render(request, "campaigns/execution_checklist.html",
+                  _checklist_context(campaign, request))
+
+
+@vary_on_headers("HX-Request")
+@require_POST
+@section_view("execution")
+@permission_required("campaigns.change_campaign", raise_exception=True)
+def checklist_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
+    if _run(request, lambda: campaign_complete(campaign=campaign, user=request.user)):
+        messages.success(request, "The campaign is complete.")
+    campaign.refresh_from_db()
+    if request.htmx:
+        return render(request, "campaigns/execution_checklist.html#completion",
+                      _checklist_context(campaign, request))
+    return redirect("campaigns:execution_checklist", pk=campaign.pk)
+
+
+# --- live adapters' credentials -------------------------------------------------------------
+
+
+def _credentials_context(request: HttpRequest, form: CredentialForm | None = None) -> dict:
+    return {
+        "credentials": list(credential_list()),
+        "adapters": configured_adapters(),
+        "form": form or CredentialForm(),
+        "can_edit": request.user.has_perm("campaigns.change_publishingcredential")
+        and request.user.has_perm("campaigns.add_publishingcredential"),
+    }
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+@section_view("execution")
+def credentials(request: HttpRequest) -> HttpResponse:
+    return render(request, "campaigns/execution_credentials.html",
+                  _credentials_context(request))
+
+
+@vary_on_headers("HX-Request")
+@require_POST
+@section_view("execution")
+@permission_required(("campaigns.add_publishingcredential",
+                      "campaigns.change_publishingcredential"), raise_exception=True)
+def credential_save_view(request: HttpRequest) -> HttpResponse:
+    form = CredentialForm(request.POST)
+    saved = form.is_valid() and _run(request, lambda: credential_save(
+        user=request.user, **form.cleaned_data), form)
+    if saved:
+        messages.success(request, f"Saved the {form.cleaned_data['brand']} credential for "
+                                  f"{PLATFORMS[form.cleaned_data['platform']].name}.")
+        form = None
+    if request.htmx:
+        return render(request, "campaigns/execution_credentials.html#credentials",
+                      _credentials_context(request, form))
+    if not saved:
+        return render(request, "campaigns/execution_credentials.html",
+                      _credentials_context(request, form), status=400)
+    return redirect("campaigns:execution_credentials")

@@ -1,0 +1,319 @@
+"""Monitoring: campaign analytics, a publication's figures, and the CSV import of figures."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from aicmo_site.decorators import section_view
+from campaigns import charts, metrics
+from campaigns.metric_forms import MetricFilterForm, MetricImportForm, SnapshotForm
+from campaigns.models import MetricImport, MetricSource, Publication
+from campaigns.publishing.platforms import PLATFORMS
+
+CAPTURE_PERMISSION = "campaigns.add_metricsnapshot"
+POSTS_PER_PAGE = 20
+# ExtractWeekDay counts 1 = Sunday … 7 = Saturday; the grid reads Monday first.
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+HOURS = tuple(f"{hour:02d}" for hour in range(24))
+
+
+def _platform_name(slug: str) -> str:
+    platform = PLATFORMS.get(slug)
+    return platform.name if platform else slug
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def _simulated_note(filters: metrics.MetricFilters, real: int, simulated: int, include: bool):
+    if not simulated:
+        return ""
+    if filters.include_simulated is None:
+        if real:
+            return ("Simulated figures are left out by default because real figures exist; "
+                    "switch them on to include them.")
+        return ("Only simulated figures exist for this selection, so they are included by "
+                "default and labelled SIMULATED.")
+    if include:
+        return "Simulated figures are included and labelled SIMULATED."
+    return "Simulated figures are left out."
+
+
+def _timeline_chart(days: list[dict]):
+    labels = [day["day"].strftime("%-d %b") for day in days]
+    return charts.timeline_chart(
+        title="Impressions and engagements to date",
+        description=(
+            f"Running totals by the day figures were captured, from {labels[0]} to {labels[-1]}: "
+            f"{days[-1]['impressions_to_date']:,} impressions and "
+            f"{days[-1]['engagements_to_date']:,} engagements."
+        ),
+        labels=labels,
+        series=[
+            charts.Series("Impressions", [day["impressions_to_date"] for day in days], "#1d4ed8"),
+            charts.Series("Engagements", [day["engagements_to_date"] for day in days], "#c2410c"),
+        ],
+        chart_id="chart-timeline",
+    )
+
+
+def _platform_chart(platforms: list[dict]):
+    bars = [
+        charts.Bar(
+            label=_platform_name(row["platform"]),
+            value=float(row["engagement_rate"] or 0),
+            color=PLATFORMS[row["platform"]].color if row["platform"] in PLATFORMS else "#555",
+            display=_percent(row["engagement_rate"]),
+            note=f"{row['impressions']:,} impressions, {row['posts']} posts",
+        )
+        for row in platforms
+    ]
+    return charts.bar_chart(
+        title="Engagement rate by platform",
+        description="; ".join(
+            f"{bar.label}: {bar.display} of {bar.note}" for bar in bars
+        ),
+        bars=bars,
+        chart_id="chart-platforms",
+    )
+
+
+def _heatmap(cells: list[dict]):
+    values, by_slot = {}, {}
+    for cell in cells:
+        row, column = (cell["weekday"] - 2) % 7, cell["hour"]
+        by_slot[(row, column)] = cell
+        values[(row, column)] = (
+            None if cell["engagement_rate"] is None else float(cell["engagement_rate"])
+        )
+    # Posts without impressions still show as a pale cell, not as "no posts".
+    values = {slot: value if value is not None else 0.0 for slot, value in values.items()}
+
+    def tip(row: int, column: int, value) -> str:
+        cell = by_slot.get((row, column))
+        when = f"{WEEKDAYS[row]} {HOURS[column]}:00"
+        if cell is None:
+            return f"{when}: no posts"
+        return (f"{when}: {cell['posts']} posts, {cell['impressions']:,} impressions, "
+                f"engagement rate {_percent(cell['engagement_rate'])}")
+
+    return charts.heatmap(
+        title="Engagement rate by weekday and hour posted",
+        description=(
+            f"Engagement rate of posts by the weekday and hour ({settings.TIME_ZONE}) they were "
+            f"published; darker is higher. {len(cells)} time slots have posts."
+        ),
+        rows=WEEKDAYS, columns=HOURS, values=values, cell_title=tip,
+        chart_id="chart-heatmap",
+    )
+
+
+def _heatmap_rows(cells: list[dict]) -> list[dict]:
+    rows = [
+        {**cell, "weekday_name": WEEKDAYS[(cell["weekday"] - 2) % 7],
+         "order": ((cell["weekday"] - 2) % 7, cell["hour"])}
+        for cell in cells
+    ]
+    return sorted(rows, key=lambda row: row["order"])
+
+
+def monitoring_context(filters: metrics.MetricFilters) -> dict:
+    """Everything the results region shows, in a fixed number of queries."""
+    sources = metrics.figure_sources(filters)
+    include = (
+        filters.include_simulated
+        if filters.include_simulated is not None
+        else not sources["real"]
+    )
+    context = {
+        "include_simulated": include,
+        "simulated_note": _simulated_note(filters, sources["real"], sources["simulated"], include),
+        "kpis": metrics.kpis(filters, include_simulated=include),
+    }
+    context["kpis"]["engagement_rate_display"] = _percent(context["kpis"]["engagement_rate"])
+    context["kpis"]["click_through_rate_display"] = _percent(
+        context["kpis"]["click_through_rate"]
+    )
+    if context["kpis"]["measured"]:
+        days = metrics.timeline(filters, include_simulated=include)
+        platforms = metrics.by_platform(filters, include_simulated=include)
+        cells = metrics.by_weekday_hour(filters, include_simulated=include)
+        top, bottom = metrics.ranked_posts(filters, include_simulated=include)
+        for row in platforms:
+            row["name"] = _platform_name(row["platform"])
+        context.update(
+            days=days, timeline_chart=_timeline_chart(days) if days else "",
+            platforms=platforms, platform_chart=_platform_chart(platforms),
+            heatmap_rows=_heatmap_rows(cells), heatmap_chart=_heatmap(cells),
+            top_posts=top, bottom_posts=bottom,
+        )
+    return context
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+@section_view("monitoring")
+def monitoring(request: HttpRequest) -> HttpResponse:
+    form = MetricFilterForm(request.GET or None)
+    filters = form.filters()
+    context = monitoring_context(filters)
+    include = context["include_simulated"]
+    if not form.is_bound:
+        # Show the switch in the state the data chose.
+        form = MetricFilterForm(initial={"simulated": include, "applied": True})
+    elif form.is_valid() and filters.include_simulated is None:
+        # A link without the switch (e.g. ?platform=x): keep its filters, show the data's choice.
+        data = request.GET.copy()
+        data["applied"] = "True"
+        data.pop("simulated", None)
+        if include:
+            data["simulated"] = "on"
+        form = MetricFilterForm(data)
+    paginator = Paginator(
+        metrics.posts_with_figures(filters, include_simulated=include), POSTS_PER_PAGE
+    )
+    posts = paginator.get_page(request.GET.get("page"))
+    for post in posts:
+        post.current_engagement_rate = _percent(
+            metrics.rate(post.current_engagements, post.current_impressions)
+        )
+    context.update(form=form, posts=posts, can_capture=request.user.has_perm(CAPTURE_PERMISSION))
+    template = "campaigns/monitoring_index.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+def _publication_context(request: HttpRequest, publication: Publication, form: SnapshotForm):
+    snapshots = metrics.publication_snapshots(publication)
+    current = snapshots[-1] if snapshots else None
+    chart = ""
+    if len(snapshots) > 1:
+        chart = charts.timeline_chart(
+            title="Figures over time",
+            description=(
+                f"{len(snapshots)} snapshots from "
+                f"{snapshots[0].captured_at:%-d %b %Y} to {snapshots[-1].captured_at:%-d %b %Y}."
+            ),
+            labels=[f"{s.captured_at:%-d %b %H:%M}" for s in snapshots],
+            series=[
+                charts.Series("Impressions", [s.impressions for s in snapshots], "#1d4ed8"),
+                charts.Series("Engagements", [s.engagements for s in snapshots], "#c2410c"),
+            ],
+            chart_id="chart-publication",
+        )
+    return {
+        "publication": publication,
+        "creative": publication.creative,
+        "snapshots": list(reversed(snapshots)),
+        "current": current,
+        "current_engagement_rate": _percent(
+            metrics.rate(current.engagements, current.impressions) if current else None
+        ),
+        "current_click_through_rate": _percent(
+            metrics.rate(current.clicks, current.impressions) if current else None
+        ),
+        "chart": chart,
+        "form": form,
+        "can_capture": request.user.has_perm(CAPTURE_PERMISSION),
+    }
+
+
+def _get_publication(pk: int) -> Publication:
+    return get_object_or_404(
+        Publication.objects.select_related("creative__campaign__brand", "published_by"), pk=pk
+    )
+
+
+@require_GET
+@section_view("monitoring")
+def publication_figures(request: HttpRequest, pk: int) -> HttpResponse:
+    publication = _get_publication(pk)
+    context = _publication_context(request, publication, SnapshotForm())
+    return render(request, "campaigns/monitoring_publication.html", context)
+
+
+@vary_on_headers("HX-Request")
+@require_POST
+@permission_required(CAPTURE_PERMISSION, raise_exception=True)
+def publication_figures_add(request: HttpRequest, pk: int) -> HttpResponse:
+    publication = _get_publication(pk)
+    form = SnapshotForm(request.POST)
+    saved = None
+    if form.is_valid():
+        try:
+            saved = metrics.snapshot_record(
+                publication=publication, figures=form.figures(), source=MetricSource.MANUAL,
+                user=request.user, captured_at=form.cleaned_data["captured_at"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+    if saved is not None and not request.htmx:
+        if saved.warnings:
+            messages.warning(
+                request, "Figures saved with a warning: " + " ".join(saved.warnings)
+            )
+        else:
+            messages.success(request, "Figures saved.")
+        return redirect("campaigns:monitoring_publication", pk=publication.pk)
+    context = _publication_context(request, publication, SnapshotForm() if saved else form)
+    context["saved"] = saved
+    template = "campaigns/monitoring_publication.html"
+    if request.htmx:
+        template += "#capture"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(CAPTURE_PERMISSION, raise_exception=True)
+def metrics_import(request: HttpRequest) -> HttpResponse:
+    form = MetricImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > metrics.MAX_IMPORT_BYTES:
+            form.add_error("file", "The file is larger than 5 MB; split it.")
+        else:
+            try:
+                result = metrics.metrics_import_csv(
+                    data=upload.read(), filename=upload.name, user=request.user
+                )
+            except metrics.ImportRefused as error:
+                form.add_error("file", error.messages[0])
+            else:
+                return redirect(result)
+    recent = MetricImport.objects.select_related("created_by")[:5]
+    return render(request, "campaigns/monitoring_import.html", {"form": form, "recent": recent})
+
+
+def _get_import(pk: int) -> MetricImport:
+    return get_object_or_404(MetricImport.objects.select_related("created_by"), pk=pk)
+
+
+@require_GET
+@section_view("monitoring")
+def metrics_import_result(request: HttpRequest, pk: int) -> HttpResponse:
+    result = _get_import(pk)
+    warned = result.snapshots.exclude(warnings=[]).select_related("publication")
+    return render(
+        request, "campaigns/monitoring_import_result.html",
+        {"result": result, "warned": warned, "can_capture": request.user.has_perm(
+            CAPTURE_PERMISSION)},
+    )
+
+
+@require_GET
+@section_view("monitoring")
+def metrics_import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    result = _get_import(pk)
+    response = HttpResponse(metrics.import_errors_csv(result), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="import-{result.pk}-errors.csv"'
+    return response

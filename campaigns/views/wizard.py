@@ -1,0 +1,202 @@
+"""The Campaigns section: the campaign list, the campaign page and the four-step wizard.
+
+1 Create → 2 Generate plan and creatives → 3 Review and approve → 4 Execute. Steps cannot be
+skipped: a step whose prerequisite is missing says so and sends the operator back.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from aicmo_site.decorators import section_view
+from campaigns import selectors
+from campaigns.forms import CampaignForm, PostingModeForm
+from campaigns.generation import GenerationError
+from campaigns.models import Campaign
+from campaigns.services import campaign_create, campaign_generate, campaign_set_posting_mode
+
+STEP_TITLES = {
+    1: "Create",
+    2: "Generate plan and creatives",
+    3: "Review and approve",
+    4: "Execute",
+}
+
+
+def _campaign(pk: int) -> Campaign:
+    try:
+        return selectors.campaign_get(pk)
+    except Campaign.DoesNotExist:
+        raise Http404("No such campaign.") from None
+
+
+def stepper(campaign: Campaign | None, current: int) -> list[dict]:
+    """Each step: done, current, open (reachable) or locked, for the stepper at the top."""
+    if campaign is None:
+        done = set()
+        reachable = {1}
+    else:
+        done = {1}
+        reachable = {1, 2}
+        if campaign.n_creatives:
+            done.add(2)
+            reachable.add(3)
+        if campaign.n_approved:
+            reachable.add(4)
+            if not campaign.n_pending and not campaign.n_rejected:
+                done.add(3)
+        if campaign.posting_mode and campaign.n_approved:
+            done.add(4)
+    steps = []
+    for number, title in STEP_TITLES.items():
+        if campaign is None:
+            url = reverse("campaigns:new") if number == 1 else ""
+        else:
+            url = reverse("campaigns:step", args=[campaign.pk, number])
+        state = "done" if number in done else ("open" if number in reachable else "locked")
+        steps.append({
+            "number": number, "title": title, "url": url if number in reachable else "",
+            "state": state, "current": number == current,
+        })
+    next_open = next((s for s in steps if s["state"] == "open" and s["number"] > current), None)
+    if next_open:
+        next_open["next"] = True
+    return steps
+
+
+@require_GET
+@section_view("campaigns")
+def index(request: HttpRequest) -> HttpResponse:
+    brand_id = request.GET.get("brand", "")
+    brand_id = int(brand_id) if brand_id.isdigit() else None
+    campaigns = selectors.campaign_list(brand_id=brand_id)
+    return render(request, "campaigns/campaign_index.html", {
+        "campaigns": campaigns,
+        "brands": list(selectors.brand_choices()),
+        "brand_id": brand_id,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@section_view("campaigns")
+@permission_required("campaigns.add_campaign", raise_exception=True)
+def new(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(request.POST or None, initial={"platforms": ["linkedin"]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = campaign_create(owner=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Campaign “{campaign.name}” created. Next: generate its plan.")
+            return redirect("campaigns:step", pk=campaign.pk, step=2)
+    return render(request, "campaigns/wizard_create.html", {
+        "form": form, "steps": stepper(None, 1), "step": 1,
+        "has_brands": bool(form.fields["brand"].queryset.exists()),
+    })
+
+
+@require_GET
+@section_view("campaigns")
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    return render(request, "campaigns/campaign_detail.html", {
+        "campaign": campaign, "steps": stepper(campaign, 1), "step": 1,
+        "creatives": selectors.campaign_creatives(campaign),
+    })
+
+
+def _guard(request: HttpRequest, campaign: Campaign, step: int) -> HttpResponse | None:
+    """Sends the operator back, with a reason, when a step's prerequisite is missing."""
+    if step >= 3 and not campaign.n_creatives:
+        messages.warning(request, "Generate the plan and creatives before reviewing them.")
+        return redirect("campaigns:step", pk=campaign.pk, step=2)
+    if step == 4 and not campaign.n_approved:
+        messages.warning(request, "Nothing is approved yet: approve at least one post before "
+                                  "executing.")
+        return redirect("campaigns:step", pk=campaign.pk, step=3)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+@section_view("campaigns")
+def step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    if step not in STEP_TITLES:
+        raise Http404("The wizard has four steps.")
+    campaign = _campaign(pk)
+    if step == 1:
+        if request.method == "POST":
+            return HttpResponseNotAllowed(["GET"])
+        return redirect(campaign)
+    blocked = _guard(request, campaign, step)
+    if blocked:
+        return blocked
+    if step == 2:
+        return _generate_step(request, campaign)
+    if step == 3:
+        if request.method == "POST":
+            return HttpResponseNotAllowed(["GET"])
+        return _review_step(request, campaign)
+    return _execute_step(request, campaign)
+
+
+def _generate_step(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        if not request.user.has_perm("campaigns.add_creative"):
+            raise PermissionDenied("Only operators generate plans and creatives.")
+        try:
+            outcome = campaign_generate(campaign=campaign, user=request.user)
+        except GenerationError as exc:
+            error = str(exc)
+        else:
+            kept = f" {outcome.kept} reviewed posts kept." if outcome.kept else ""
+            messages.success(
+                request,
+                f"Plan v{outcome.plan.version} written by the {outcome.plan.engine} engine: "
+                f"{outcome.created} posts ready for review.{kept}",
+            )
+            return redirect("campaigns:step", pk=campaign.pk, step=2)
+    return render(request, "campaigns/wizard_generate.html", {
+        "campaign": campaign, "steps": stepper(campaign, 2), "step": 2, "error": error,
+        "creatives": selectors.campaign_creatives(campaign) if campaign.n_creatives else [],
+    })
+
+
+def _review_step(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    from campaigns.views.queue import queue_context
+
+    context = queue_context(request, campaign_id=campaign.pk, brand_id=None, platform="")
+    return render(request, "campaigns/wizard_review.html", {
+        **context, "campaign": campaign, "steps": stepper(campaign, 3), "step": 3,
+    })
+
+
+def _execute_step(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    form = PostingModeForm(request.POST or None,
+                           initial={"posting_mode": campaign.posting_mode or None})
+    if request.method == "POST":
+        if not request.user.has_perm("campaigns.change_campaign"):
+            raise PermissionDenied("Only operators choose how a campaign is posted.")
+        if form.is_valid():
+            try:
+                campaign_set_posting_mode(campaign=campaign,
+                                          mode=form.cleaned_data["posting_mode"])
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, "Posting mode saved. The approved posts are ready in "
+                                          "Execution.")
+                return redirect("campaigns:step", pk=campaign.pk, step=4)
+    return render(request, "campaigns/wizard_execute.html", {
+        "campaign": campaign, "steps": stepper(campaign, 4), "step": 4, "form": form,
+        "approved": selectors.approved_creatives(campaign),
+        "execution_url": f"{reverse('campaigns:execution')}?campaign={campaign.pk}",
+    })
