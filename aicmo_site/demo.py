@@ -115,6 +115,12 @@ def _seed_kaizen(log: Callable[[str], None]) -> None:
     seed_kaizen(log)
 
 
+def seed_lead_scoring(log: Callable[[str], None]) -> None:
+    from leads.demo import seed_lead_scoring as seed
+
+    seed(log)
+
+
 DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [
     seed_brands,
     seed_leads,
@@ -123,6 +129,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [
     _seed_execution,
     _seed_monitoring,
     _seed_kaizen,
+    seed_lead_scoring,
 ]
 
 

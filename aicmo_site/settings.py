@@ -229,3 +229,10 @@ TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=3)
 TASKS_RETRY_DELAY = env.float("TASKS_RETRY_DELAY", default=10.0)
 # Each worker writes a heartbeat this often; one silent for three beats counts as gone.
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5.0)
+
+# Leads (issue #6): CSV upload limit, the public intake form's rate limit (submissions per
+# client address per window), and the minimum score routing hands to Operators by default.
+LEADS_IMPORT_MAX_BYTES = env.int("LEADS_IMPORT_MAX_BYTES", default=50_000_000)
+LEADS_FORM_RATE_LIMIT = env.int("LEADS_FORM_RATE_LIMIT", default=5)
+LEADS_FORM_RATE_WINDOW = env.int("LEADS_FORM_RATE_WINDOW", default=600)
+LEADS_ROUTING_THRESHOLD = env.int("LEADS_ROUTING_THRESHOLD", default=30)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from leads.models import Lead, LeadActivity
+from leads.models import ImportJob, Lead, LeadActivity, LeadTaker, ScoringRule
 
 
 class ActivityInline(admin.TabularInline):
@@ -11,11 +11,14 @@ class ActivityInline(admin.TabularInline):
 
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
-    list_display = ["email", "name", "company", "status", "score", "source", "owner", "created_at"]
-    list_filter = ["status", "source", "consent"]
-    search_fields = ["email", "name", "company", "title"]
+    list_display = ["email", "name", "company", "status", "score", "source", "owner", "campaign",
+                    "created_at"]
+    list_filter = ["status", "source", "consent", "created_at"]
+    search_fields = ["email", "name", "company", "title", "utm_campaign"]
     list_select_related = ["owner", "campaign"]
     raw_id_fields = ["campaign", "creative", "owner"]
+    readonly_fields = ["score", "created_at", "updated_at"]
+    date_hierarchy = "created_at"
     inlines = [ActivityInline]
 
 
@@ -25,3 +28,30 @@ class LeadActivityAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["lead__email", "note"]
     list_select_related = ["lead", "actor"]
+    raw_id_fields = ["lead", "actor"]
+
+
+@admin.register(ScoringRule)
+class ScoringRuleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "field", "condition", "value", "points", "active", "created_by"]
+    list_filter = ["active", "field", "condition"]
+    search_fields = ["value"]
+    list_select_related = ["created_by"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "status", "total_rows", "created_count", "updated_count",
+                    "merged_count", "rejected_count", "created_by", "created_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["original_name", "error"]
+    list_select_related = ["created_by"]
+    readonly_fields = ["task_id", "started_at", "finished_at", "created_at"]
+
+
+@admin.register(LeadTaker)
+class LeadTakerAdmin(admin.ModelAdmin):
+    list_display = ["user", "accepting", "last_assigned_at"]
+    list_filter = ["accepting"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]

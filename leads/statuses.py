@@ -18,6 +18,9 @@ class LeadStatus(models.TextChoices):
 
 
 LEGACY_STATUSES = {"ENGAGED": LeadStatus.REPLIED, "RESPONDED": LeadStatus.REPLIED}
+# Computed once: an import normalises a status per row, and `LeadStatus.values` is not cheap.
+_CANONICAL = frozenset(LeadStatus.values)
+_LEGACY = {name: status.value for name, status in LEGACY_STATUSES.items()}
 
 
 def normalise_status(value: str | None, default: str = LeadStatus.NEW) -> tuple[str, bool]:
@@ -29,8 +32,8 @@ def normalise_status(value: str | None, default: str = LeadStatus.NEW) -> tuple[
     cleaned = (value or "").strip().upper().replace(" ", "_").replace("-", "_")
     if not cleaned:
         return default, True
-    if cleaned in LeadStatus.values:
+    if cleaned in _CANONICAL:
         return cleaned, True
-    if cleaned in LEGACY_STATUSES:
-        return LEGACY_STATUSES[cleaned].value, True
+    if cleaned in _LEGACY:
+        return _LEGACY[cleaned], True
     return LeadStatus.MANUAL_REVIEW.value, False

@@ -1,0 +1,95 @@
+"""Reads for the Intake and Lead Gen pages, with what each page needs loaded up front."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+
+from leads.models import ImportJob, Lead, LeadActivity
+from leads.statuses import LeadStatus
+
+BOARD_CARDS_PER_STATUS = 12
+
+
+def lead_list_for(filters: dict) -> QuerySet[Lead]:
+    """Leads ranked by score, narrowed by the Lead Gen filters (cleaned by LeadFilterForm)."""
+    queryset = Lead.objects.select_related("owner", "campaign").order_by("-score", "-created_at", "-pk")
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("min_score") is not None:
+        queryset = queryset.filter(score__gte=filters["min_score"])
+    if filters.get("max_score") is not None:
+        queryset = queryset.filter(score__lte=filters["max_score"])
+    if filters.get("source"):
+        queryset = queryset.filter(source=filters["source"])
+    if filters.get("owner") == "none":
+        queryset = queryset.filter(owner__isnull=True)
+    elif filters.get("owner"):
+        queryset = queryset.filter(owner_id=filters["owner"])
+    if filters.get("campaign"):
+        queryset = queryset.filter(campaign_id=filters["campaign"])
+    if filters.get("q"):
+        text = filters["q"]
+        queryset = queryset.filter(
+            Q(name__icontains=text) | Q(email__icontains=text) | Q(company__icontains=text)
+            | Q(title__icontains=text)
+        )
+    return queryset
+
+
+def lead_sources() -> list[str]:
+    return list(
+        Lead.objects.exclude(source="").order_by("source").values_list("source", flat=True).distinct()
+    )
+
+
+def lead_owners() -> QuerySet:
+    """Users who may own leads: the Operators."""
+    return get_user_model().objects.filter(groups__name="Operator", is_active=True).order_by(
+        "username"
+    ).distinct()
+
+
+@dataclass
+class BoardColumn:
+    status: str
+    label: str
+    count: int
+    leads: list[Lead]
+
+
+def lead_board() -> list[BoardColumn]:
+    """One column per status with its count and its best leads: two queries in all."""
+    counts = dict(Lead.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    top: dict[str, list[Lead]] = {status: [] for status in LeadStatus.values}
+    # The best few per status in one query: a window would do it too; a rank filter is simpler.
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    ranked = (
+        Lead.objects.select_related("owner")
+        .annotate(rank=Window(RowNumber(), partition_by=[F("status")],
+                              order_by=[F("score").desc(), F("created_at").desc(), F("pk").desc()]))
+        .filter(rank__lte=BOARD_CARDS_PER_STATUS)
+        .order_by("status", "rank")
+    )
+    for lead in ranked:
+        top.setdefault(lead.status, []).append(lead)
+    return [
+        BoardColumn(status=value, label=label, count=counts.get(value, 0), leads=top.get(value, []))
+        for value, label in LeadStatus.choices
+    ]
+
+
+def lead_get(pk: int) -> Lead:
+    return Lead.objects.select_related("owner", "campaign", "creative").get(pk=pk)
+
+
+def lead_timeline(lead: Lead) -> QuerySet[LeadActivity]:
+    return lead.activities.select_related("actor").order_by("-created_at", "-pk")
+
+
+def import_jobs_recent(limit: int = 20) -> QuerySet[ImportJob]:
+    return ImportJob.objects.select_related("created_by").defer("rejected_rows", "headers")[:limit]

@@ -1,0 +1,217 @@
+"""Lead Gen: the ranked list, bulk actions, the board, the lead page and routing."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from leads import services
+from leads.models import Lead, LeadActivity, LeadTaker
+from leads.tests.factories import CampaignFactory, LeadFactory, bulk_leads
+
+pytestmark = pytest.mark.django_db
+
+
+def _count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.embedded
+def test_leadgen_list_runs_the_same_queries_for_10_and_1000_leads(operator_client, operator):
+    campaign = CampaignFactory()
+    bulk_leads(10, owner=operator, campaign=campaign)
+    operator_client.get("/leadgen/")  # warm the status banner cache
+    small = _count_queries(operator_client, "/leadgen/")
+    bulk_leads(990, start=10, owner=operator, campaign=campaign)
+    large = _count_queries(operator_client, "/leadgen/")
+    assert small == large
+
+
+def test_leadgen_list_ranks_by_score(operator_client):
+    LeadFactory(email="low@ex.com", score=5)
+    LeadFactory(email="high@ex.com", score=90)
+    body = operator_client.get("/leadgen/").content.decode()
+    assert body.index("high@ex.com") < body.index("low@ex.com")
+
+
+def test_leadgen_list_filters_by_status_score_source_owner_campaign_and_text(operator_client, operator):
+    campaign = CampaignFactory()
+    LeadFactory(email="match@ex.com", company="Acme", status="REPLIED", score=40, source="event",
+                owner=operator, campaign=campaign)
+    LeadFactory(email="other@ex.com", company="Acme", status="REPLIED", score=40, source="event")
+    LeadFactory(email="cold@ex.com", status="NEW", score=1)
+    url = (f"/leadgen/?q=acme&status=engaged&min_score=30&max_score=50&source=event"
+           f"&owner={operator.pk}&campaign={campaign.pk}")
+    body = operator_client.get(url).content.decode()
+    assert "match@ex.com" in body
+    assert "other@ex.com" not in body and "cold@ex.com" not in body
+
+
+def test_leadgen_list_with_htmx_answers_with_the_results_only(operator_client):
+    LeadFactory(email="a@ex.com")
+    response = operator_client.get("/leadgen/?q=a", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert 'id="results"' in body and "<html" not in body
+
+
+def test_leadgen_list_paginates(operator_client):
+    bulk_leads(120)
+    body = operator_client.get("/leadgen/?page=3").content.decode()
+    assert "Page 3 of 3" in body
+
+
+def test_leadgen_is_forbidden_to_outsiders(outsider_client):
+    assert outsider_client.get("/leadgen/").status_code == 403
+
+
+def test_leadgen_bulk_sets_status_and_logs_each_lead(operator_client, operator):
+    leads = [LeadFactory(status="NEW") for _ in range(3)]
+    response = operator_client.post("/leadgen/bulk/", {
+        "action": "status", "status": "responded", "leads": [leads[0].pk, leads[1].pk],
+        "next": "/leadgen/?q=x",
+    })
+    assert response.status_code == 302 and response["Location"] == "/leadgen/?q=x"
+    assert sorted(Lead.objects.values_list("status", flat=True)) == ["NEW", "REPLIED", "REPLIED"]
+    assert LeadActivity.objects.filter(kind="status", actor=operator).count() == 2
+
+
+def test_leadgen_bulk_sets_owner(operator_client, operator):
+    lead = LeadFactory()
+    operator_client.post("/leadgen/bulk/", {"action": "owner", "owner": operator.pk, "leads": [lead.pk]})
+    lead.refresh_from_db()
+    assert lead.owner == operator
+
+
+def test_leadgen_bulk_exports_the_selection_as_csv(operator_client):
+    chosen, _ = LeadFactory(email="chosen@ex.com"), LeadFactory(email="skipped@ex.com")
+    response = operator_client.post("/leadgen/bulk/", {"action": "export", "leads": [chosen.pk]})
+    assert response["Content-Type"] == "text/csv"
+    body = response.content.decode()
+    assert "chosen@ex.com" in body and "skipped@ex.com" not in body
+
+
+def test_leadgen_bulk_without_a_selection_says_so(operator_client):
+    response = operator_client.post("/leadgen/bulk/", {"action": "status", "status": "WON"}, follow=True)
+    assert "Select at least one lead first." in response.content.decode()
+
+
+def test_leadgen_bulk_is_forbidden_to_viewers(viewer_client):
+    lead = LeadFactory()
+    response = viewer_client.post("/leadgen/bulk/", {"action": "status", "status": "WON", "leads": [lead.pk]})
+    assert response.status_code == 403
+
+
+def test_leadgen_bulk_rejects_get(operator_client):
+    assert operator_client.get("/leadgen/bulk/").status_code == 405
+
+
+def test_board_shows_a_column_per_status_with_counts(operator_client):
+    LeadFactory(status="WON")
+    LeadFactory(status="WON")
+    body = operator_client.get("/leadgen/board/").content.decode()
+    for label in ("New", "Enriched", "Contacted", "Replied", "Qualified", "Routed", "Won", "Lost",
+                  "Manual review"):
+        assert f">{label} <span class=\"badge\">" in body
+    assert 'Won <span class="badge">2</span>' in body
+
+
+@pytest.mark.embedded
+def test_board_moves_a_card_in_place_with_htmx(operator_client, operator):
+    lead = LeadFactory(status="NEW")
+    response = operator_client.post(f"/leadgen/leads/{lead.pk}/status/",
+                                    {"status": "CONTACTED", "from": "board"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="board"' in body and "<html" not in body
+    assert 'Contacted <span class="badge">1</span>' in body
+    lead.refresh_from_db()
+    assert lead.status == "CONTACTED"
+    assert lead.activities.get(kind="status").actor == operator
+
+
+def test_board_moves_a_card_with_a_plain_form(operator_client):
+    lead = LeadFactory(status="NEW")
+    response = operator_client.post(f"/leadgen/leads/{lead.pk}/status/", {"status": "won", "from": "board"})
+    assert response.status_code == 302 and response["Location"] == "/leadgen/board/"
+    lead.refresh_from_db()
+    assert lead.status == "WON"
+
+
+def test_lead_status_with_an_unknown_value_goes_to_manual_review(operator_client):
+    lead = LeadFactory(status="NEW")
+    operator_client.post(f"/leadgen/leads/{lead.pk}/status/", {"status": "lukewarm"})
+    lead.refresh_from_db()
+    assert lead.status == "MANUAL_REVIEW"
+    assert "“lukewarm”" in lead.activities.get(kind="status").note
+
+
+def test_lead_status_is_forbidden_to_viewers(viewer_client):
+    lead = LeadFactory(status="NEW")
+    assert viewer_client.post(f"/leadgen/leads/{lead.pk}/status/", {"status": "WON"}).status_code == 403
+
+
+def test_lead_page_shows_timeline_and_score_reasons(operator_client, operator):
+    lead = LeadFactory(title="Head of Sales")
+    services.scoring_rule_save(rule=__import__("leads.models").models.ScoringRule(
+        field="title", condition="contains", value="head", points=20), actor=operator)
+    services.lead_log(lead=lead, kind="touch", note="Called, left a voicemail", actor=operator)
+    body = operator_client.get(f"/leadgen/leads/{lead.pk}/").content.decode()
+    assert "Job title contains “head”" in body and "+20" in body
+    assert "Called, left a voicemail" in body and "olivia" in body
+
+
+def test_lead_log_adds_a_note_with_htmx(operator_client):
+    lead = LeadFactory()
+    response = operator_client.post(f"/leadgen/leads/{lead.pk}/log/",
+                                    {"kind": "note", "note": "Prefers email"}, HTTP_HX_REQUEST="true")
+    assert 'id="lead-main"' in response.content.decode()
+    assert lead.activities.get(kind="note").note == "Prefers email"
+    lead.refresh_from_db()
+    assert lead.last_activity_at is not None
+
+
+def test_lead_page_answers_404_for_a_missing_lead(operator_client):
+    assert operator_client.get("/leadgen/leads/999999/").status_code == 404
+
+
+def _taker(username: str) -> User:
+    user = User.objects.create_user(username=username, password="pw")
+    user.groups.add(Group.objects.get(name="Operator"))
+    LeadTaker.objects.create(user=user)
+    return user
+
+
+def test_routing_hands_qualified_leads_round_robin(operator_client):
+    ann, ben = _taker("ann"), _taker("ben")
+    top = [LeadFactory(status="QUALIFIED", score=score) for score in (90, 80, 70)]
+    below = LeadFactory(status="QUALIFIED", score=10)
+    replied = LeadFactory(status="REPLIED", score=99)
+    response = operator_client.post("/leadgen/route/", {"threshold": "50"}, follow=True)
+    assert "Routed 3 leads" in response.content.decode()
+    owners = [Lead.objects.get(pk=lead.pk).owner for lead in top]
+    assert owners == [ann, ben, ann]
+    assert set(Lead.objects.filter(pk__in=[t.pk for t in top]).values_list("status", flat=True)) == {"ROUTED"}
+    assert Lead.objects.get(pk=below.pk).status == "QUALIFIED"
+    assert Lead.objects.get(pk=replied.pk).owner is None
+    # The next run carries on with ben.
+    nxt = LeadFactory(status="QUALIFIED", score=60)
+    operator_client.post("/leadgen/route/", {"threshold": "50"})
+    assert Lead.objects.get(pk=nxt.pk).owner == ben
+    assert LeadActivity.objects.filter(kind="routed").count() == 4
+
+
+def test_routing_without_takers_says_how_to_join(operator_client):
+    LeadFactory(status="QUALIFIED", score=90)
+    response = operator_client.post("/leadgen/route/", {"threshold": "0"}, follow=True)
+    assert "Nobody takes leads yet" in response.content.decode()
+    assert Lead.objects.get().status == "QUALIFIED"
+
+
+def test_operator_joins_the_routing_rota(operator_client, operator):
+    operator_client.post("/leadgen/taking/", {"accepting": "1"})
+    assert LeadTaker.objects.get(user=operator).accepting
+    assert "You are in the routing rota" in operator_client.get("/leadgen/board/").content.decode()
