@@ -99,8 +99,11 @@ def _handle(action: ActionKind, target, report: TickReport, dry_run: bool) -> No
             report.proposed += 1
         return
     try:
-        with transaction.atomic():
+        if action.own_transactions:
             outcome = action.act(target)
+        else:
+            with transaction.atomic():
+                outcome = action.act(target)
     except ActionRefused as refusal:
         if not _skipped_before(action, target, str(refusal)):
             _log(action, target, status=ActionStatus.SKIPPED, verdict=verdict,
@@ -128,8 +131,11 @@ def tick(
     report = TickReport()
     for name in kinds or list(ACTIONS):
         action = ACTIONS[name]
-        if dry_run:  # looking, not claiming: no locks, no transaction
-            for target in action.candidates()[:BATCH_SIZE]:
+        if dry_run or action.own_transactions:
+            # Looking, not claiming — or a service that claims and commits its own steps.
+            for target in list(action.candidates()[:BATCH_SIZE]):
+                if on_claimed and not dry_run:
+                    on_claimed(name, target)
                 _handle(action, target, report, dry_run)
             continue
         with transaction.atomic():

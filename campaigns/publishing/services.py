@@ -337,4 +337,8 @@ def campaign_complete(*, campaign: Campaign, user) -> Campaign:
     locked.completed_at = timezone.now()
     locked.save(update_fields=["completed_at", "updated_at"])
     logger.info("Campaign %s marked complete by %s", locked.pk, _who(user))
+    from kaizen.services import retrospective_open
+
+    # Every finished campaign gets its retrospective, opened in the same transaction.
+    retrospective_open(campaign=locked)
     return locked
