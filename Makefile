@@ -10,10 +10,14 @@ TEST_ENV := SECRET_KEY=test-secret-key-not-for-production DEBUG=false STATIC_MAN
 	TASKS_BACKEND=immediate
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test lint test-pg test-embedded migrate clean
+.PHONY: install install-test run serve test lint test-pg test-embedded migrate clean
 
 install:
 	@./scripts/setup.sh
+
+# The test targets also install the browser the end-to-end tests drive.
+install-test:
+	@WITH_TEST_PACKAGES=1 ./scripts/setup.sh
 
 run: install
 	@DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
@@ -27,7 +31,7 @@ run: install
 serve: install
 	$(BIN)/python scripts/serve.py --port $(PORT)
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 
 test: lint
@@ -36,12 +40,12 @@ test: lint
 	$(MAKE) --no-print-directory test-embedded
 
 # The whole suite on PostgreSQL.
-test-pg: install
+test-pg: install-test
 	$(TEST_ENV) DATABASE_URL=$(TEST_DATABASE_URL) TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
 # The tests that guard the embedded default, on SQLite.
-test-embedded: install
+test-embedded: install-test
 	$(TEST_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/test-embedded.sqlite3 \
 		$(BIN)/pytest -m embedded $(PYTEST_ARGS)
 
