@@ -50,7 +50,7 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         raise Http404("No such export.")
     if not request.user.has_perm(export_kind.permission):
         raise PermissionDenied(f"You may not read {export_kind.title.lower()}.")
-    params = exports.clean_params(export_kind, request.GET.items())
+    params = exports.clean_params(export_kind, request.GET.lists())
     filename = exports.filename_for(export_kind, fmt)
     if fmt == "xlsx":
         spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
