@@ -92,7 +92,6 @@ def _make_panel_context(request: HttpRequest, campaign: Campaign, job=None) -> d
     }
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @section_view("delivery")
 def campaign_report(request: HttpRequest, pk: int) -> HttpResponse:

@@ -339,3 +339,32 @@ def test_make_ignores_a_foreign_next_url(operator_client, settings):
         f"/delivery/campaign/{campaign.pk}/make/bundle/", {"next": "https://evil.example/"}
     )
     assert response["Location"].startswith(f"/delivery/campaign/{campaign.pk}/report/?job=")
+
+
+def test_download_requires_login(client, operator):
+    record = delivery_record_create(
+        kind=DeliveryKind.BUNDLE, campaign=None, filename="b.zip", source=io.BytesIO(b"PK"),
+        user=operator,
+    )
+    response = client.get(f"/delivery/files/{record.pk}/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_index_query_count_does_not_grow_with_records_and_campaigns(operator_client, operator):
+    def add(count: int) -> None:
+        for _ in range(count):
+            campaign = CampaignFactory()
+            delivery_record_create(
+                kind=DeliveryKind.REPORT_PDF, campaign=campaign, filename="r.pdf",
+                source=io.BytesIO(b"%PDF"), user=operator,
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert operator_client.get("/delivery/").status_code == 200
+        return len(captured)
+
+    add(1)
+    small = queries()
+    add(4)
+    assert queries() == small
