@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from django.tasks import task
 
+from jobs.retries import PermanentError
+
 MAKERS = ("report_pdf", "bundle")
+
+
+class NothingToDeliver(PermanentError):
+    """The campaign is gone (or the kind unknown): another attempt cannot help."""
 
 
 @task
@@ -15,7 +21,11 @@ def make_delivery(kind: str, campaign_id: int, user_id: int | None = None) -> di
     from campaigns.models import Campaign
     from delivery.services import delivery_bundle_make, delivery_report_make
 
-    campaign = Campaign.objects.select_related("brand").get(pk=campaign_id)
+    if kind not in MAKERS:
+        raise NothingToDeliver(f"Delivery makes a PDF report or a bundle, not {kind!r}.")
+    campaign = Campaign.objects.select_related("brand").filter(pk=campaign_id).first()
+    if campaign is None:
+        raise NothingToDeliver(f"Campaign {campaign_id} no longer exists.")
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     make = delivery_report_make if kind == "report_pdf" else delivery_bundle_make
     record = make(campaign=campaign, user=user)

@@ -368,3 +368,15 @@ def test_index_query_count_does_not_grow_with_records_and_campaigns(operator_cli
     small = queries()
     add(4)
     assert queries() == small
+
+
+def test_making_for_a_deleted_campaign_fails_once_with_a_reason(operator):
+    from delivery.tasks import make_delivery
+    from jobs.services import job_enqueue
+
+    job = job_enqueue(task=make_delivery, kwargs={"kind": "bundle", "campaign_id": 999999},
+                      started_by=operator)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("failed", 1)
+    assert "Campaign 999999 no longer exists." in job.error
+    assert not DeliveryRecord.objects.exists()
