@@ -71,7 +71,7 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
 
 REPORT_PERMISSION = "campaigns.view_campaign"
 MAKE_PERMISSION = "delivery.add_deliveryrecord"
-MAKE_LABELS = {"report_pdf": "PDF report", "bundle": "delivery bundle"}
+MAKE_LABELS = {"report_pdf": "PDF report", "bundle": "Delivery bundle"}
 
 
 def _campaign_for(request: HttpRequest, pk: int) -> Campaign:
@@ -115,7 +115,7 @@ def campaign_make(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         task=make_delivery,
         kwargs={"kind": kind, "campaign_id": campaign.pk, "user_id": request.user.pk},
         started_by=request.user,
-        label=f"{MAKE_LABELS[kind].capitalize()} for {campaign.name}"[:200],
+        label=f"{MAKE_LABELS[kind]} for {campaign.name}"[:200],
     )
     if request.htmx:
         return render(

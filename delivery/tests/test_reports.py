@@ -230,6 +230,7 @@ def test_make_with_htmx_returns_the_panel_with_the_job_status(operator_client, s
     assert response.status_code == 200
     assert body.lstrip().startswith(f'<section id="make-{campaign.pk}"')
     assert "<strong>queued</strong>" in body
+    assert "Delivery bundle for Spring roast" in body
     assert not DeliveryRecord.objects.exists()  # a worker makes it, not the request
 
 
