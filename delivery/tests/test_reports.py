@@ -163,10 +163,14 @@ def test_report_pdf_is_a_pdf_with_name_kpis_and_simulated_watermark():
     assert all("SIMULATED" in page.extract_text() for page in reader.pages)
 
 
-def test_report_pdf_has_no_watermark_for_real_figures():
-    text = _pdf_text(reports.report_pdf(_campaign()))
+def test_report_pdf_has_no_watermark_for_real_figures_and_embeds_the_logo():
+    campaign = _campaign()
+    campaign.brand.logo.save("logo.png", ContentFile(PNG))
+    data = reports.report_pdf(campaign)
+    text = _pdf_text(data)
     assert "12,345" in text
     assert "SIMULATED" not in text
+    assert len(PdfReader(io.BytesIO(data)).pages[0].images) == 1
 
 
 # --- making files, the log and downloads -------------------------------------------------
