@@ -78,6 +78,7 @@ def test_report_page_shows_brand_period_kpis_and_posts(viewer_client):
     assert "--brand: #7a3e00" in page
 
 
+@pytest.mark.embedded
 def test_report_page_watermarks_simulated_figures(viewer_client):
     campaign = _campaign(simulated=True)
     page = viewer_client.get(f"/delivery/campaign/{campaign.pk}/report/").content.decode()
@@ -176,6 +177,7 @@ def test_report_pdf_has_no_watermark_for_real_figures_and_embeds_the_logo():
 # --- making files, the log and downloads -------------------------------------------------
 
 
+@pytest.mark.embedded
 def test_make_pdf_report_records_it_and_the_download_matches_its_sha256(operator, operator_client):
     campaign = _campaign()
     response = operator_client.post(f"/delivery/campaign/{campaign.pk}/make/report_pdf/")
