@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from aicmo_site.tests.test_tasks import _start_worker, _stop, _wait_until, postgres_only
 from campaigns.models import Creative, Plan, Publication, PublicationStatus
+from campaigns.services import campaign_generate
 from campaigns.tasks import generate_campaign, publish_live
 from campaigns.tests.factories import CampaignFactory
 from campaigns.tests.fake_platform import (
@@ -138,6 +139,18 @@ def test_wizard_step2_htmx_poll_returns_the_status_fragment(
     assert "“Autumn roast: plan and creatives”:</span> <strong>running</strong>." in text
     assert f'hx-get="{url}"' in text and 'hx-target="#generation-step"' in text
     assert "<h1>" not in text
+
+
+def test_wizard_step2_htmx_poll_of_a_finished_job_updates_the_stepper(
+        database_backend, local_engine, operator_client, operator):
+    campaign = _campaign()
+    job = _job(generate_campaign, status="done", started_by=operator)
+    campaign_generate(campaign=campaign, user=operator)
+    text = _text(operator_client.get(f"{_step2(campaign)}?job={job.task_result_id}", **HTMX))
+    assert "<strong>done</strong>" in text
+    assert "Plan v1 written by the local engine: 12 posts ready for review." in text
+    assert '<nav id="campaign-steps" aria-label="Campaign steps" hx-swap-oob="true">' in text
+    assert f'href="/campaigns/{campaign.pk}/step/3/"' in text
 
 
 def test_wizard_step2_shows_a_failed_jobs_error_and_offers_to_try_again(
