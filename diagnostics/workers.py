@@ -8,6 +8,7 @@ from django.db import DatabaseError
 
 from jobs.selectors import WorkerInfo, oldest_waiting_job_age, uses_worker, worker_liveness
 
+MAX_GONE_LISTED = 5
 START_WORKER = (
     "Start a worker: `python manage.py db_worker` (or `make serve`, which starts "
     "TASK_WORKERS of them beside the web process); as a service, "
@@ -47,7 +48,12 @@ def check_background_worker() -> tuple[str, str, list[str], str]:
                f"A worker counts as gone after {liveness.stale_after_seconds:g} s without a "
                "heartbeat"]
     details += [f"Alive: {_describe(worker)}" for worker in liveness.alive]
-    details += [f"Gone: {_describe(worker)}" for worker in liveness.gone]
+    # The most recently silent first; a machine that restarted workers often leaves many rows.
+    gone = sorted(liveness.gone, key=lambda worker: worker.seconds_since_seen)
+    details += [f"Gone: {_describe(worker)}" for worker in gone[:MAX_GONE_LISTED]]
+    if len(gone) > MAX_GONE_LISTED:
+        details.append(f"… and {len(gone) - MAX_GONE_LISTED} more gone (admin › Worker "
+                       "heartbeats)")
     if liveness.alive:
         count = len(liveness.alive)
         return "ok", f"{count} background worker{'s' if count != 1 else ''} alive.", details, ""

@@ -179,3 +179,12 @@ def test_job_checks_alone_say_they_cannot_check_a_database_that_is_down():
     assert checks["oldest_waiting_job"]["summary"] == (
         "The oldest waiting job cannot be checked: the database did not answer "
         "(OperationalError).")
+
+
+def test_background_worker_lists_only_the_latest_gone_workers(database_backend):
+    for n in range(7):
+        _heartbeat(f"old-{n}", seconds_ago=60 + n)
+    details = run_check("background_worker").details
+    assert [line.split()[1] for line in details if line.startswith("Gone:")] == [
+        "old-0", "old-1", "old-2", "old-3", "old-4"]
+    assert "… and 2 more gone (admin › Worker heartbeats)" in details
