@@ -339,8 +339,13 @@ def import_job_start(*, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
         mapping=mapping, status=ImportStatus.QUEUED
     )
     if updated:
-        result = run_import_job.enqueue(job.pk)
-        ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=result.id[:64])
+        # Through job_enqueue: the background job is recorded with who started it and the file.
+        from jobs.services import job_enqueue
+
+        background = job_enqueue(task=run_import_job, args=[job.pk], started_by=job.created_by,
+                                 label=f"Import {job.original_name}")
+        ImportJob.objects.filter(pk=job.pk, task_id="").update(
+            task_id=background.task_result_id[:64])
     job.refresh_from_db()
     return job
 
