@@ -32,6 +32,10 @@ def _orm_beside_playwright():
 def browser(_orm_beside_playwright):
     from playwright.sync_api import sync_playwright
 
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"The browser tests need Chromium at {CHROMIUM}: `apt-get install chromium` "
+                    "(scripts/setup.sh does it as root), or set CHROMIUM_PATH.", pytrace=False)
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,

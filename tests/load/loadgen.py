@@ -171,6 +171,7 @@ class Result:
     statuses: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     writes: list[Write] = field(default_factory=list)
+    by_path: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def requests(self) -> int:
@@ -184,6 +185,9 @@ class Result:
             if values:
                 lines.append(f"  {kind:<8} n={len(values):<6} p50={_pct(values, 50):7.1f} ms  "
                              f"p99={_pct(values, 99):7.1f} ms  max={max(values):7.1f} ms")
+        slowest = sorted(self.by_path.items(), key=lambda item: -statistics.median(item[1]))
+        lines.append("  slowest pages (p50): " + ", ".join(
+            f"{path} {statistics.median(values):.0f} ms" for path, values in slowest[:5]))
         return "\n".join(lines)
 
     def _all(self) -> list[float]:
@@ -295,7 +299,11 @@ class LoadRun:
         return response
 
     def _read(self, session: requests.Session, path: str) -> None:
-        self._request("read", session, "GET", path, {200})
+        started = time.perf_counter()
+        if self._request("read", session, "GET", path, {200}) is not None:
+            with self._lock:
+                self.result.by_path.setdefault(path, []).append(
+                    (time.perf_counter() - started) * 1000)
 
     def _csrf(self, session: requests.Session) -> str:
         token = session.cookies.get("csrftoken", domain="127.0.0.1")
