@@ -23,6 +23,7 @@ def test_wrong_password_is_told_plainly(page, live_server, make_user):
     page.fill("#id_password", "nope")
     page.click("button[type=submit]")
     assert "correct username and password" in page.locator(".form-error").inner_text()
+    page.shots("wrong-password")
 
 
 def test_every_section_opens_without_a_console_error(page, live_server, make_user):

@@ -266,9 +266,12 @@ class LoadRun:
         with requests.Session() as session:
             session.cookies.set(self.session_cookie, user.session_key, domain="127.0.0.1")
             session.headers["User-Agent"] = f"aicmo-load/{user.role}"
+            queue = {"approver": self.approvals, "operator": self.posts}.get(user.role)
+            first = True  # every writer starts with a write: the first two race for one post
             while self._spend():
-                queue = {"approver": self.approvals, "operator": self.posts}.get(user.role)
-                item = queue.take() if queue is not None and rng.random() < 0.4 else None
+                wants = first or rng.random() < 0.4
+                first = False
+                item = queue.take() if queue is not None and wants else None
                 if item is None:
                     self._read(session, rng.choice(self.pages[user.role]))
                 elif user.role == "approver":
