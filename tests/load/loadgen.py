@@ -172,6 +172,7 @@ class Result:
     errors: list[str] = field(default_factory=list)
     writes: list[Write] = field(default_factory=list)
     by_path: dict[str, list[float]] = field(default_factory=dict)
+    resent: int = 0  # requests sent again after their kept-alive connection was closed
 
     @property
     def requests(self) -> int:
@@ -180,7 +181,8 @@ class Result:
     def summary(self) -> str:
         lines = [f"{self.requests} requests in {self.seconds:.1f} s: "
                  f"{self.requests / max(self.seconds, 0.001):.1f} requests/s; "
-                 f"statuses {dict(sorted(self.statuses.items()))}; {len(self.errors)} errors"]
+                 f"statuses {dict(sorted(self.statuses.items()))}; {len(self.errors)} errors; "
+                 f"{self.resent} resent on a new connection"]
         for kind, values in sorted({"all": self._all(), **self.latencies}.items()):
             if values:
                 lines.append(f"  {kind:<8} n={len(values):<6} p50={_pct(values, 50):7.1f} ms  "
@@ -282,12 +284,23 @@ class LoadRun:
     def _request(self, kind: str, session: requests.Session, method: str, path: str,
                  expected: set[int], **kwargs) -> requests.Response | None:
         started = time.perf_counter()
-        try:
-            response = session.request(method, self.base_url + path, timeout=30,
-                                       allow_redirects=False, **kwargs)
-        except requests.RequestException as exc:
+        for attempt in (1, 2):
+            try:
+                response = session.request(method, self.base_url + path, timeout=30,
+                                           allow_redirects=False, **kwargs)
+                break
+            except requests.ConnectionError as exc:
+                # A kept-alive connection closed by a recycled worker (max_requests) just as
+                # it was reused: browsers send again on a new connection, and so do we, once.
+                if attempt == 1 and not isinstance(exc, requests.ConnectTimeout):
+                    with self._lock:
+                        self.result.resent += 1
+                    continue
+                error = exc
+            except requests.RequestException as exc:
+                error = exc
             with self._lock:
-                self.result.errors.append(f"{method} {path}: {type(exc).__name__}: {exc}")
+                self.result.errors.append(f"{method} {path}: {type(error).__name__}: {error}")
             return None
         elapsed = (time.perf_counter() - started) * 1000
         location = response.headers.get("Location", "")
