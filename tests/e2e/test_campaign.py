@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
+from aicmo_site.sections import SECTIONS
 from campaigns.models import (
     Brand,
     Campaign,
@@ -192,6 +193,14 @@ def test_campaign_from_wizard_to_completed_checklist_and_export(
     by_id = {int(row["id"]): row for row in rows}
     assert by_id[rejected.pk]["version"] == "2"
     assert by_id[rejected.pk]["caption"].startswith("Roasted on Monday")
+
+    # 10. With the campaign's posts, reviews and publications in place, every section still
+    # opens without a browser console error.
+    for section in SECTIONS:
+        operator.click(f"nav.section-nav a[href='{section.path}']")
+        operator.wait_for_url(f"{live_server.url}{section.path}")
+        expect(operator.locator("h1").first).to_have_text(section.title)
+        operator.shots(f"section-{section.slug}")
 
     assert operator.console_errors == []
     assert approver.console_errors == []
