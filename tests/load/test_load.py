@@ -11,7 +11,7 @@ LOAD_WEB_WORKERS and LOAD_WEB_THREADS override the profile.
 from __future__ import annotations
 
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -121,7 +121,10 @@ def test_load_serves_every_request_and_loses_no_write(tmp_path, capsys):
 
     # Every approve sent is recorded exactly once; nothing else was decided.
     reviews = list(Review.objects.filter(creative__campaign=review_campaign))
-    assert sorted(r.creative_id for r in reviews) == sorted(sent["approve"])
+    recorded = Counter(r.creative_id for r in reviews)
+    assert set(sent["approve"]) - set(recorded) == set(), "approves sent but not recorded"
+    assert set(recorded) - set(sent["approve"]) == set(), "reviews nobody sent"
+    assert {pk for pk, n in recorded.items() if n > 1} == set(), "approves recorded twice"
     assert {(r.decision, r.version) for r in reviews} <= {(ReviewDecision.APPROVED, 1)}
     statuses = dict(Creative.objects.filter(campaign=review_campaign)
                     .values_list("pk", "status"))
@@ -129,7 +132,10 @@ def test_load_serves_every_request_and_loses_no_write(tmp_path, capsys):
         sent["approve"])
     # Every manual post sent is recorded exactly once, with one of the links sent for it.
     publications = list(Publication.objects.filter(creative__campaign=posting_campaign))
-    assert sorted(p.creative_id for p in publications) == sorted(sent["post"])
+    recorded = Counter(p.creative_id for p in publications)
+    assert set(sent["post"]) - set(recorded) == set(), "manual posts sent but not recorded"
+    assert set(recorded) - set(sent["post"]) == set(), "publications nobody sent"
+    assert {pk for pk, n in recorded.items() if n > 1} == set(), "posts recorded twice"
     for publication in publications:
         assert publication.status == PublicationStatus.PUBLISHED
         assert publication.mode == PostingMode.MANUAL
