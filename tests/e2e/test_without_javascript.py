@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -91,6 +92,7 @@ def test_approval_flow_completes_without_javascript(nojs_page, open_page, live_s
     assert approver.console_errors == operator.console_errors == []
 
 
+@pytest.mark.embedded  # `make run`'s SQLite database serves the same flow
 def test_manual_posting_flow_completes_without_javascript(nojs_page, live_server, make_user):
     campaign, (linkedin, x) = _campaign(status=CreativeStatus.APPROVED,
                                         platforms=["linkedin", "x"],
