@@ -16,6 +16,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+import requests
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.backends.db import SessionStore
@@ -97,6 +98,10 @@ def test_load_serves_every_request_and_loses_no_write(tmp_path, capsys):
 
     with GunicornServer(env={"DATABASE_URL": _database_url()}, log_path=tmp_path / "gunicorn.log",
                         workers=profile.web_workers, threads=profile.web_threads) as server:
+        missing = requests.get(f"{server.url}/no-such-page/", timeout=10,
+                               cookies={settings.SESSION_COOKIE_NAME: users[0].session_key})
+        assert missing.status_code == 404
+        assert "Django tried these URL patterns" not in missing.text  # DEBUG is off
         result = LoadRun(
             base_url=server.url, users=users, pages=pages, profile=profile,
             session_cookie=settings.SESSION_COOKIE_NAME,
