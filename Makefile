@@ -10,7 +10,7 @@ TEST_ENV := SECRET_KEY=test-secret-key-not-for-production DEBUG=false STATIC_MAN
 	TASKS_BACKEND=immediate
 PYTEST_ARGS ?=
 
-.PHONY: install install-test run serve test lint test-pg test-embedded migrate clean
+.PHONY: install install-test run serve test lint test-pg test-embedded loadtest migrate clean
 
 install:
 	@./scripts/setup.sh
@@ -48,6 +48,15 @@ test-pg: install-test
 test-embedded: install-test
 	$(TEST_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/test-embedded.sqlite3 \
 		$(BIN)/pytest -m embedded $(PYTEST_ARGS)
+
+# The long load run: gunicorn (DEBUG off, gunicorn.conf.py's workers) on 127.0.0.1, a minute of
+# signed-in users reading sections, approving and posting; prints p50 / p99 and requests per
+# second. Fails only on an error or a lost or doubled write, never on timing. LOAD_SECONDS,
+# LOAD_CONCURRENCY, LOAD_MAX_REQUESTS, LOAD_ITEMS, LOAD_WEB_WORKERS, LOAD_WEB_THREADS tune it.
+loadtest: install-test
+	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python scripts/check_postgres.py
+	$(TEST_ENV) DATABASE_URL=$(TEST_DATABASE_URL) TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
+		LOAD_PROFILE=long $(BIN)/pytest tests/load $(PYTEST_ARGS)
 
 migrate: install
 	DEBUG=true $(BIN)/python manage.py migrate
