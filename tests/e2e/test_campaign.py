@@ -1,5 +1,6 @@
 """The whole campaign in a real browser, with JavaScript on: an Operator and an Approver, each in
-their own browser, take one campaign from the wizard to its completed checklist and its export.
+their own browser, take one campaign from the wizard to its completed checklist, its export and
+its PDF report.
 """
 
 from __future__ import annotations
@@ -197,6 +198,21 @@ def test_campaign_from_wizard_to_completed_checklist_and_export(
     by_id = {int(row["id"]): row for row in rows}
     assert by_id[rejected.pk]["version"] == "2"
     assert by_id[rejected.pk]["caption"].startswith("Roasted on Monday")
+
+    # 9b. The client report: made as a PDF from the report page, then downloaded.
+    operator.goto(f"{live_server.url}/delivery/campaign/{campaign.pk}/report/")
+    operator.shots("report")
+    operator.get_by_role("button", name="Make PDF report").click()
+    link = operator.locator(".make-panel__files a").first
+    link.wait_for()
+    with operator.expect_download() as download_info:
+        link.click()
+    report = download_info.value
+    assert report.suggested_filename.endswith(".pdf")
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(report.path()).pages)
+    assert "Spring beans" in text
 
     # 10. With the campaign's posts, reviews and publications in place, every section still
     # opens without a browser console error.
