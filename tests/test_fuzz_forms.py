@@ -187,7 +187,7 @@ FORMS = {
                      {"scheduled_at": ["2026-12-01T09:00"], "link": ["https://a.example"]}),
     "queue bulk": (lambda w: "/campaigns/queue/approve/", ["creative", "next"],
                    {"next": NEXT, "creative": ["1:1", "x:y", ":", "99999999999999999999:1"]}),
-    "plan edit": (lambda w: f"/strategy/plans/{w['plan'].pk}/edit/",
+    "plan edit": (lambda w: f"/strategy/plans/{w['campaign'].pk}/edit/",
                   ["pillars", "audience", "key_messages", "rationale"], {}),
     "creative edit": (lambda w: f"/creatives/{w['pending'].pk}/edit/",
                       [*CREATIVE_FIELDS, "action"],

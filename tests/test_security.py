@@ -117,3 +117,241 @@ def test_check_deploy_reports_nothing_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+# --- the permission matrix: every state-changing view, every role -----------------------------
+
+ROLES = ["anonymous", "outsider", "viewer", "operator", "approver"]
+WRITERS = {"operator", "approver"}
+APPROVERS = {"approver"}
+EVERYONE_SIGNED_IN = {"viewer", "operator", "approver"}
+
+
+@pytest.fixture
+def world(operator, approver):
+    """One of everything a state-changing view can act on."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from autonomy.models import ActionStatus, AgentAction
+    from autonomy.policy import global_policy
+    from campaigns.client_review import review_link_create
+    from campaigns.models import CreativeStatus
+    from campaigns.services import creative_decide
+    from campaigns.tests.factories import (
+        BrandFactory,
+        CampaignFactory,
+        CreativeFactory,
+        PlanFactory,
+        PublicationFactory,
+    )
+    from kaizen.services import action_item_add, article_create, retrospective_open
+    from leads.services import import_job_create
+    from leads.tests.factories import LeadFactory, ScoringRuleFactory
+
+    brand = BrandFactory(slug="matrix-brand")
+    campaign = CampaignFactory(brand=brand, platforms=["linkedin", "mastodon"])
+    pending = CreativeFactory(campaign=campaign, author=operator)
+    rejected = CreativeFactory(campaign=campaign, author=operator)
+    creative_decide(creative=rejected, reviewer=approver, approve=False, reason="No")
+    retrospective = retrospective_open(campaign=campaign)
+    suggestion = AgentAction.objects.create(
+        kind="approve_creative", status=ActionStatus.PROPOSED, level="suggest",
+        policy=global_policy(), target_key=f"creative:{pending.pk}",
+        inputs={"description": "Approve it"},
+    )
+    return {
+        "brand": brand, "campaign": campaign, "pending": pending, "rejected": rejected,
+        "draft": CreativeFactory(campaign=campaign, status=CreativeStatus.DRAFT),
+        "approved": CreativeFactory(campaign=campaign, status=CreativeStatus.APPROVED),
+        "publication": PublicationFactory(creative__campaign=campaign),
+        "plan": PlanFactory(campaign=campaign), "lead": LeadFactory(),
+        "rule": ScoringRuleFactory(), "suggestion": suggestion,
+        "job": import_job_create(upload=SimpleUploadedFile(
+            "l.csv", b"email,name\na@example.com,Ann\n"), actor=operator),
+        "link": review_link_create(campaign=campaign, label="Client", user=approver)[0],
+        "article": article_create(title="Matrix", body="Body", tags=["a"], author=operator),
+        "retrospective": retrospective,
+        "item": action_item_add(retrospective=retrospective, description="Do it",
+                                owner=operator, due_date=date.today()),
+        "operator": operator,
+    }
+
+
+def _csv(name: str, body: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, body, content_type="text/csv")
+
+
+# URL name: (path from the world, valid form data from the world, roles allowed to change data)
+STATE_CHANGING = {
+    "campaigns:new": (lambda w: "/campaigns/new/", lambda w: {
+        "brand": w["brand"].pk, "name": "Matrix", "objectives": "Grow", "platforms": ["linkedin"],
+        "cadence": "3", "start_date": "2026-12-01", "end_date": "2026-12-28"}, WRITERS),
+    "campaigns:step": (lambda w: f"/campaigns/{w['campaign'].pk}/step/4/",
+                       lambda w: {"posting_mode": "proof"}, WRITERS),
+    "campaigns:approve": (lambda w: f"/campaigns/queue/{w['pending'].pk}/approve/",
+                          lambda w: {"version": 1}, APPROVERS),
+    "campaigns:reject": (lambda w: f"/campaigns/queue/{w['pending'].pk}/reject/",
+                         lambda w: {"version": 1, "reason": "Not yet"}, APPROVERS),
+    "campaigns:bulk_approve": (lambda w: "/campaigns/queue/approve/",
+                               lambda w: {"creative": [f"{w['pending'].pk}:1"]}, APPROVERS),
+    "campaigns:revise": (lambda w: f"/campaigns/queue/{w['rejected'].pk}/revise/", lambda w: {
+        "caption": "Better.", "hashtags": "coffee", "link": "", "call_to_action": "",
+        "scheduled_at": "2026-12-01T09:00", "image_alt": ""}, WRITERS),
+    "campaigns:plan_edit": (lambda w: f"/strategy/plans/{w['campaign'].pk}/edit/", lambda w: {
+        "pillars": "Craft", "audience": "Baristas", "key_messages": "Fresh",
+        "rationale": "Why"}, WRITERS),
+    "campaigns:creative_edit": (lambda w: f"/creatives/{w['pending'].pk}/edit/", lambda w: {
+        "caption": "Edited.", "hashtags": "", "link": "", "call_to_action": "",
+        "scheduled_at": "2026-12-01T09:00", "image_alt": ""}, WRITERS),
+    "campaigns:creative_count": (lambda w: f"/creatives/{w['pending'].pk}/count/",
+                                 lambda w: {"caption": "Count me"}, EVERYONE_SIGNED_IN),
+    "campaigns:creative_adapt": (lambda w: f"/creatives/{w['pending'].pk}/adapt/",
+                                 lambda w: {"platform": "mastodon"}, WRITERS),
+    "campaigns:creative_submit": (lambda w: f"/creatives/{w['draft'].pk}/submit/",
+                                  lambda w: {}, WRITERS),
+    "campaigns:execution_credential_save": (lambda w: "/execution/adapters/save/", lambda w: {
+        "brand": w["brand"].pk, "platform": "mastodon", "adapter": "mastodon",
+        "config": '{"api_base": "https://mastodon.social"}', "secret": "tok-123",
+        "enabled": "on"}, WRITERS),
+    "campaigns:execution_complete": (lambda w: f"/execution/campaign/{w['campaign'].pk}/complete/",
+                                     lambda w: {}, WRITERS),
+    "campaigns:execution_mark_posted": (
+        lambda w: f"/execution/linkedin/{w['approved'].pk}/posted/",
+        lambda w: {"url": "https://www.linkedin.com/feed/update/urn:li:activity:42/"}, WRITERS),
+    "campaigns:execution_skip": (lambda w: f"/execution/linkedin/{w['approved'].pk}/skip/",
+                                 lambda w: {"reason": "Off season"}, WRITERS),
+    "campaigns:execution_simulate": (
+        lambda w: f"/execution/linkedin/{w['approved'].pk}/simulate/", lambda w: {}, WRITERS),
+    "campaigns:execution_publish": (
+        lambda w: f"/execution/linkedin/{w['approved'].pk}/publish/", lambda w: {}, WRITERS),
+    "campaigns:monitoring_figures_add": (
+        lambda w: f"/monitoring/publication/{w['publication'].pk}/figures/",
+        lambda w: {"impressions": "100", "likes": "5"}, WRITERS),
+    "campaigns:monitoring_import": (lambda w: "/monitoring/import/", lambda w: {
+        "file": _csv("m.csv", f"url,impressions\n{w['publication'].url},50\n".encode())},
+        WRITERS),
+    "campaigns:review_link_create": (lambda w: f"/campaigns/{w['campaign'].pk}/review-links/new/",
+                                     lambda w: {"label": "Another", "days": "7"}, APPROVERS),
+    "campaigns:review_link_revoke": (
+        lambda w: f"/campaigns/{w['campaign'].pk}/review-links/{w['link'].pk}/revoke/",
+        lambda w: {}, APPROVERS),
+    "leads:add": (lambda w: "/intake/add/", lambda w: {"email": "new@example.com",
+                                                       "source": "manual", "status": "NEW"},
+                  WRITERS),
+    "leads:import_upload": (lambda w: "/intake/imports/upload/", lambda w: {
+        "file": _csv("l.csv", b"email,name\nb@example.com,Bo\n")}, WRITERS),
+    "leads:import_start": (lambda w: f"/intake/imports/{w['job'].pk}/start/",
+                           lambda w: {"col_0": "email", "col_1": "name"}, WRITERS),
+    "leads:bulk": (lambda w: "/leadgen/bulk/", lambda w: {
+        "action": "status", "leads": [w["lead"].pk], "status": "WON"}, WRITERS),
+    "leads:route": (lambda w: "/leadgen/route/", lambda w: {"threshold": "0"}, WRITERS),
+    "leads:taking": (lambda w: "/leadgen/taking/", lambda w: {"accepting": "1"}, WRITERS),
+    "leads:status": (lambda w: f"/leadgen/leads/{w['lead'].pk}/status/",
+                     lambda w: {"status": "QUALIFIED"}, WRITERS),
+    "leads:log": (lambda w: f"/leadgen/leads/{w['lead'].pk}/log/",
+                  lambda w: {"kind": "note", "note": "Called"}, WRITERS),
+    "leads:owner": (lambda w: f"/leadgen/leads/{w['lead'].pk}/owner/",
+                    lambda w: {"owner": w["operator"].pk}, WRITERS),
+    "leads:rule_add": (lambda w: "/leadgen/rules/add/", lambda w: {
+        "field": "title", "condition": "contains", "value": "CEO", "points": "5",
+        "active": "on"}, WRITERS),
+    "leads:rule_edit": (lambda w: f"/leadgen/rules/{w['rule'].pk}/", lambda w: {
+        "field": "title", "condition": "contains", "value": "CTO", "points": "7",
+        "active": "on"}, WRITERS),
+    "leads:rule_delete": (lambda w: f"/leadgen/rules/{w['rule'].pk}/delete/", lambda w: {},
+                          WRITERS),
+    "leads:rescore": (lambda w: "/leadgen/rules/recompute/", lambda w: {}, WRITERS),
+    "autonomy:policy": (lambda w: "/autonomy/policy/", lambda w: {
+        "level": "suggest", "quiet_hours_start": "", "quiet_hours_end": ""}, APPROVERS),
+    "autonomy:kill_switch": (lambda w: "/autonomy/kill-switch/",
+                             lambda w: {"on": "1", "reason": "Stop"}, APPROVERS),
+    "autonomy:suggestion_accept": (lambda w: f"/autonomy/suggestions/{w['suggestion'].pk}/accept/",
+                                   lambda w: {}, APPROVERS),
+    "autonomy:suggestion_dismiss": (
+        lambda w: f"/autonomy/suggestions/{w['suggestion'].pk}/dismiss/", lambda w: {}, WRITERS),
+    "kaizen:article_create": (lambda w: "/learn/articles/new/", lambda w: {
+        "title": "New one", "body": "Text", "tags": "a"}, WRITERS),
+    "kaizen:article_edit": (lambda w: f"/learn/articles/{w['article'].slug}/edit/", lambda w: {
+        "title": "Matrix", "body": "Changed", "tags": "a"}, WRITERS),
+    "kaizen:retrospectives_open": (lambda w: "/learn/retrospectives/open/", lambda w: {},
+                                   WRITERS),
+    "kaizen:retrospective_update": (
+        lambda w: f"/learn/retrospectives/{w['retrospective'].pk}/notes/",
+        lambda w: {"what_worked": "Reels", "what_did_not": "Threads"}, WRITERS),
+    "kaizen:action_item_add": (
+        lambda w: f"/learn/retrospectives/{w['retrospective'].pk}/actions/",
+        lambda w: {"description": "More", "owner": w["operator"].pk, "due_date": "2026-12-24"},
+        WRITERS),
+    "kaizen:action_item_done": (lambda w: f"/learn/actions/{w['item'].pk}/done/",
+                                lambda w: {"done": "1"}, WRITERS),
+    "diagnostics:system_run": (lambda w: "/system/run/", lambda w: {}, EVERYONE_SIGNED_IN),
+}
+# POSTs that write nothing in this world: they compute and show (count, run the checks), refuse
+# with a message (complete: posts outstanding; publish: no adapter set up), find nothing to do
+# (route, rescore, open retrospectives: no completed campaign), or may already be in the state
+# asked for (taking leads, the policy's level).
+READ_ONLY_POSTS = {"campaigns:creative_count", "diagnostics:system_run",
+                   "campaigns:execution_complete", "campaigns:execution_publish", "leads:route",
+                   "leads:rescore", "leads:taking", "autonomy:policy",
+                   "kaizen:retrospectives_open"}
+# Views that refuse a role with a message on the page they return to, not a 403.
+REFUSE_WITH_MESSAGE = {"autonomy:suggestion_dismiss"}
+
+
+def _database_state() -> dict:
+    from django.apps import apps
+
+    return {
+        model._meta.label: sorted(map(repr, model.objects.values()))
+        for app in ("campaigns", "leads", "autonomy", "kaizen", "delivery")
+        for model in apps.get_app_config(app).get_models()
+        if model._meta.managed
+    }
+
+
+def _role_client(role: str, request) -> Client:
+    return Client() if role == "anonymous" else request.getfixturevalue(f"{role}_client")
+
+
+@pytest.mark.django_db
+def test_permission_matrix_lists_every_view_that_accepts_a_post(approver_client):
+    accepting = set()
+    for route, name in _app_routes():
+        # Public pages are fuzzed on their own; logout changes only the session (and would
+        # sign this client out).
+        if name in PUBLIC_ROUTES or name == "logout":
+            continue
+        if approver_client.post(_sample_path(route)).status_code != 405:
+            accepting.add(name)
+    assert accepting == set(STATE_CHANGING)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", list(STATE_CHANGING))
+def test_permission_matrix(request, world, name, role):
+    path, data, allowed = STATE_CHANGING[name]
+    client = _role_client(role, request)
+    before = _database_state()
+    response = client.post(path(world), data(world))
+    assert response.status_code < 500
+    if role in allowed:
+        assert response.status_code != 403
+        assert not response.get("Location", "").startswith("/accounts/login/")
+        # The data is valid: a permitted role really changes something, so the "unchanged"
+        # check on a denial below is not vacuous.
+        if name not in READ_ONLY_POSTS:
+            assert _database_state() != before, f"{role} could not use {name}"
+        return
+    assert _database_state() == before, f"{role} changed data through {name}"
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    elif name in REFUSE_WITH_MESSAGE and role != "outsider":
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 403
