@@ -355,3 +355,144 @@ def test_permission_matrix(request, world, name, role):
         assert response.status_code == 302
     else:
         assert response.status_code == 403
+
+
+# --- CSRF, htmx requests included -----------------------------------------------------------
+
+CSRF_CHECKED = ["leads:add", "campaigns:approve", "campaigns:execution_skip", "leads:status",
+                "kaizen:article_create", "autonomy:kill_switch", "campaigns:creative_edit",
+                "diagnostics:system_run"]
+
+
+def _csrf_client(user) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", CSRF_CHECKED)
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_csrf_missing_token_is_refused_and_changes_nothing(world, approver, name, htmx):
+    path, data, _ = STATE_CHANGING[name]
+    headers = {"HX-Request": "true"} if htmx else {}
+    before = _database_state()
+    response = _csrf_client(approver).post(path(world), data(world), headers=headers)
+    assert response.status_code == 403
+    assert _database_state() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["leads:add", "campaigns:approve", "leads:status"])
+def test_csrf_token_in_the_htmx_header_is_accepted(world, approver, name):
+    """What base.html's hx-headers sends: the cookie's token in X-CSRFToken."""
+    client = _csrf_client(approver)
+    client.get("/")
+    token = client.cookies["csrftoken"].value
+    path, data, _ = STATE_CHANGING[name]
+    before = _database_state()
+    response = client.post(path(world), data(world),
+                           headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert response.status_code in (200, 302)
+    assert _database_state() != before
+
+
+@pytest.mark.django_db
+def test_csrf_token_is_on_every_page_for_htmx(operator_client):
+    page = operator_client.get("/leadgen/").content.decode()
+    assert 'hx-headers=\'{"X-CSRFToken"' in page or '"X-CSRFToken"' in page
+
+
+# --- XSS: what users type comes back escaped everywhere -------------------------------------
+
+XSS = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
+ESCAPED = "&lt;script&gt;alert("
+
+
+@pytest.fixture
+def xss_world(operator, approver):
+    from django.utils import timezone
+
+    from campaigns.client_review import review_link_create
+    from campaigns.models import CreativeStatus
+    from campaigns.tests.factories import (
+        BrandFactory,
+        CampaignFactory,
+        CreativeFactory,
+        PlanFactory,
+        PublicationFactory,
+    )
+    from kaizen.services import article_create, retrospective_open
+    from leads.tests.factories import LeadFactory
+
+    brand = BrandFactory(name=f"Brand {XSS}")
+    campaign = CampaignFactory(brand=brand, name=f"Campaign {XSS}", objectives=XSS)
+    soon = timezone.now() + timezone.timedelta(hours=2)
+    pending = CreativeFactory(campaign=campaign, caption=f"Pending {XSS}", scheduled_at=soon,
+                              call_to_action=XSS[:100], image_alt=XSS)
+    approved = CreativeFactory(campaign=campaign, caption=f"Approved {XSS}", scheduled_at=soon,
+                               status=CreativeStatus.APPROVED)
+    publication = PublicationFactory(creative__campaign=campaign,
+                                     creative__caption=f"Posted {XSS}")
+    PlanFactory(campaign=campaign, audience=XSS, pillars=[XSS], key_messages=[XSS])
+    lead = LeadFactory(name=f"Lead {XSS}", company=XSS, title=XSS, notes=XSS, source="xss")
+    article = article_create(title=f"Article {XSS}", body=f"Body\n\n{XSS}\n\n[x](javascript:alert(1))",
+                             tags=["xss"], author=operator)
+    _, token = review_link_create(campaign=campaign, label=XSS[:100], user=approver)
+    return {"brand": brand, "campaign": campaign, "pending": pending, "approved": approved,
+            "publication": publication, "lead": lead, "article": article, "token": token,
+            "retrospective": retrospective_open(campaign=campaign)}
+
+
+def _xss_pages(w) -> list[str]:
+    section_pages = [
+        _sample_path(route) for route, name in _app_routes()
+        if "<" not in route and name not in ("logout", "login") and not name.startswith("jobs:")
+        and name not in STATE_CHANGING
+    ]
+    c, p, a = w["campaign"].pk, w["pending"].pk, w["approved"].pk
+    return [*section_pages,
+            f"/campaigns/{c}/", f"/campaigns/{c}/step/2/", f"/campaigns/{c}/step/3/",
+            f"/campaigns/{c}/step/4/", f"/campaigns/queue/{p}/", f"/campaigns/?brand={w['brand'].pk}",
+            f"/creatives/{p}/", f"/strategy/plans/{c}/", "/strategy/?view=week",
+            f"/execution/linkedin/{a}/", f"/execution/campaign/{c}/checklist/",
+            f"/monitoring/publication/{w['publication'].pk}/", f"/campaigns/{c}/review-links/",
+            f"/leadgen/leads/{w['lead'].pk}/", "/leadgen/board/", "/leadgen/?q=Lead",
+            f"/learn/articles/{w['article'].slug}/", f"/learn/articles/{w['article'].slug}/history/",
+            f"/learn/retrospectives/{w['retrospective'].pk}/", "/learn/articles/?q=Article"]
+
+
+@pytest.mark.django_db
+def test_xss_payloads_come_back_escaped_on_every_page(approver_client, xss_world):
+    shown_escaped = []
+    for path in _xss_pages(xss_world):
+        response = approver_client.get(path, follow=True)
+        assert response.status_code == 200, path
+        body = response.content.decode()
+        assert "<script>alert" not in body, path
+        assert "onerror=alert" not in body.replace("onerror=alert(1)&gt;", ""), path
+        assert 'href="javascript:' not in body, path
+        if ESCAPED in body:
+            shown_escaped.append(path)
+    # The payloads are really on the pages (escaped), not merely absent.
+    for must_show in ("/campaigns/queue/", "/creatives/", "/leadgen/", "/strategy/?view=week",
+                      f"/leadgen/leads/{xss_world['lead'].pk}/", "/execution/",
+                      f"/campaigns/{xss_world['campaign'].pk}/"):
+        assert must_show in shown_escaped, must_show
+
+
+@pytest.mark.django_db
+def test_xss_payloads_in_the_client_review_page_are_escaped(xss_world):
+    body = Client().get(f"/review/{xss_world['token']}/").content.decode()
+    assert "<script>alert" not in body
+    assert ESCAPED in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["leads", "campaigns", "creatives", "publications", "metrics"])
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_xss_exports_are_never_served_as_html(approver_client, xss_world, kind, fmt):
+    response = approver_client.get(f"/delivery/export/{kind}.{fmt}")
+    assert response.status_code == 200
+    assert not response["Content-Type"].startswith("text/html")
+    assert response["Content-Disposition"].startswith("attachment")
