@@ -64,6 +64,9 @@ class Browser:
         return self._send(request)
 
 
+DB_PASSWORD = "Outage-PW-93c1f7"
+
+
 def _session_cookie_for(user: User) -> dict[str, str]:
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
@@ -80,7 +83,8 @@ def outage_site():
     user = User.objects.create_user("olga", password="pw")
     user.groups.add(Group.objects.get(name="Operator"))
     with TcpProxy(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)) as proxy:
-        url = f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}"
+        # A password the server never needs (local trust) but must never show or log.
+        url = f"postgres://{db['USER']}:{DB_PASSWORD}@127.0.0.1:{proxy.port}/{db['NAME']}"
         with ServerProcess({"DATABASE_URL": url, "STATUS_CACHE_SECONDS": "0"}) as server:
             yield proxy, Browser(server, _session_cookie_for(user))
 
@@ -125,3 +129,7 @@ def test_outage_every_section_answers_503_and_a_write_saves_nothing(outage_site)
     proxy.restore()
     assert [browser.get(path)[0] for path in sections] == [200] * len(sections)
     assert not Lead.objects.filter(email="lost@example.com").exists()
+    # The outage pages and the server's log say what failed, never with the password.
+    assert "Database unreachable" in browser.server.log
+    assert DB_PASSWORD not in browser.server.log
+    assert not any(DB_PASSWORD in body for _, body in down.values())
