@@ -496,3 +496,112 @@ def test_xss_exports_are_never_served_as_html(approver_client, xss_world, kind, 
     assert response.status_code == 200
     assert not response["Content-Type"].startswith("text/html")
     assert response["Content-Disposition"].startswith("attachment")
+
+
+# --- no secret in any page, export or log line ----------------------------------------------
+
+SECRETS = {
+    "SECRET_KEY": "django-SECRET-KEY-7f3a9c2e1d-do-not-show",
+    "DATABASE_URL password": "Pg-PASSWORD-5b8e41",
+    "OPENAI_API_KEY": "sk-OPENAI-KEY-c0ffee1234",
+    "backend token": "BACKEND-TOKEN-77aa",
+    "credential secret": "mastodon-TOKEN-d15ea5e",
+}
+
+
+@pytest.fixture
+def secret_site(settings, caplog):
+    """Distinctive secrets everywhere they can be set, then an approver signed in (after the
+    key changed, or the session would not survive it)."""
+    import logging
+
+    from campaigns.models import PublishingCredential
+    from campaigns.tests.factories import BrandFactory, CampaignFactory, CreativeFactory
+
+    caplog.set_level(logging.DEBUG)
+    settings.SECRET_KEY = SECRETS["SECRET_KEY"]
+    settings.DATABASE_URL = (
+        f"postgres://aicmo:{SECRETS['DATABASE_URL password']}@db.internal:5432/aicmo"
+    )
+    settings.OPENAI_API_KEY = SECRETS["OPENAI_API_KEY"]
+    settings.GENERATION_ENGINE = "openai"
+    settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"  # nothing listens: generation fails
+    settings.AICMO_BACKEND_URL = f"https://aicmo:{SECRETS['backend token']}@backend.example/"
+    settings.PUBLISHING_MAX_ATTEMPTS = 1
+    brand = BrandFactory()
+    campaign = CampaignFactory(brand=brand, platforms=["mastodon"])
+    creative = CreativeFactory(campaign=campaign, platform="mastodon", status="approved")
+    PublishingCredential.objects.create(
+        brand=brand, platform="mastodon", adapter="mastodon",
+        config={"api_base": "http://127.0.0.1:9"}, secret=SECRETS["credential secret"],
+    )
+    user = User.objects.create_user("sam", password="pw")
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get(name="Approver"))
+    client = Client()
+    client.force_login(user)
+    return client, campaign, creative, brand
+
+
+def _log_lines(caplog) -> list[str]:
+    """Each captured record as the configured console handler writes it (its masking filters
+    applied), which is what reaches the log."""
+    import logging
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+    handler = next(h for h in logging.getLogger().handlers if h.filters)
+    lines = []
+    for record in caplog.records:
+        for log_filter in handler.filters:
+            log_filter.filter(record)
+        lines.append(handler.format(record))
+    return lines
+
+
+def _leaks(text: str) -> list[str]:
+    return [name for name, value in SECRETS.items() if value in text]
+
+
+@pytest.mark.django_db
+def test_no_secret_appears_in_any_page_export_or_log_line(secret_site, caplog):
+    client, campaign, creative, brand = secret_site
+    responses = {}
+    # Actions that touch every secret: a failing generation (OpenAI key), a failing live post
+    # (the adapter's token), saving a credential, a failed sign-in, running the checks.
+    responses["generate"] = client.post(f"/campaigns/{campaign.pk}/step/2/")
+    responses["publish"] = client.post(f"/execution/mastodon/{creative.pk}/publish/",
+                                       follow=True)
+    responses["credential"] = client.post("/execution/adapters/save/", {
+        "brand": brand.pk, "platform": "linkedin", "adapter": "webhook",
+        "config": '{"url": "https://hooks.example/x"}', "secret": "whsec-NEW-SECRET-0042",
+        "enabled": "on"}, follow=True)
+    responses["run checks"] = client.post("/system/run/", follow=True)
+    Client().post("/accounts/login/", {"username": "sam", "password": SECRETS["SECRET_KEY"]})
+    pages = [_sample_path(route) for route, name in _app_routes()
+             if "<" not in route and name not in STATE_CHANGING and name != "logout"]
+    pages += [f"/campaigns/{campaign.pk}/", f"/execution/mastodon/{creative.pk}/",
+              "/execution/adapters/", "/readyz", "/healthz"]
+    pages += [f"/delivery/export/{kind}.{fmt}" for kind in
+              ("leads", "campaigns", "creatives", "publications", "metrics")
+              for fmt in ("csv", "json")]
+    for path in pages:
+        responses[path] = client.get(path)
+    # The secrets' neighbours are on the pages, so the scan looks where a leak would be.
+    assert "db.internal" in responses["/system/"].content.decode()
+    assert "cannot be reached" in responses["generate"].content.decode()
+    assert "Not posted" in responses["publish"].content.decode()
+    leaked = {}
+    for label, response in responses.items():
+        assert response.status_code < 500, label
+        body = b"".join(response) if response.streaming else response.content
+        text = body.decode(errors="replace") + str(response.headers)
+        if _leaks(text) or "whsec-NEW-SECRET-0042" in text:
+            leaked[label] = _leaks(text)
+    assert not leaked, leaked
+    lines = _log_lines(caplog)
+    assert lines  # the actions above did log
+    assert not [line for line in lines if _leaks(line) or "whsec-NEW-SECRET-0042" in line]
