@@ -307,6 +307,7 @@ def csv_bytes(draw):
     return text.encode(draw(st.sampled_from(["utf-8", "utf-16", "latin-1"])), errors="replace")
 
 
+@pytest.mark.embedded
 @pytest.mark.django_db
 @FUZZ
 @given(raw=csv_bytes())

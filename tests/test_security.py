@@ -79,6 +79,7 @@ def test_csrf_is_enforced_on_posts_including_htmx(operator):
 
 
 @pytest.mark.django_db
+@pytest.mark.embedded
 def test_repeated_failed_sign_ins_lock_the_account(settings):
     settings.LOGIN_FAILURE_LIMIT = 3
     User.objects.create_user("victim", password="right-password")
@@ -333,6 +334,7 @@ def test_permission_matrix_lists_every_view_that_accepts_a_post(approver_client)
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", list(STATE_CHANGING))
+@pytest.mark.embedded
 def test_permission_matrix(request, world, name, role):
     path, data, allowed = STATE_CHANGING[name]
     client = _role_client(role, request)
@@ -463,6 +465,7 @@ def _xss_pages(w) -> list[str]:
 
 
 @pytest.mark.django_db
+@pytest.mark.embedded
 def test_xss_payloads_come_back_escaped_on_every_page(approver_client, xss_world):
     shown_escaped = []
     for path in _xss_pages(xss_world):
@@ -605,3 +608,34 @@ def test_no_secret_appears_in_any_page_export_or_log_line(secret_site, caplog):
     lines = _log_lines(caplog)
     assert lines  # the actions above did log
     assert not [line for line in lines if _leaks(line) or "whsec-NEW-SECRET-0042" in line]
+
+
+# --- sign-in brake ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_repeated_failed_sign_ins_from_one_address_lock_every_username(settings):
+    """Password spraying: one address trying many usernames is braked as well."""
+    settings.LOGIN_FAILURE_LIMIT = 3
+    User.objects.create_user("target", password="right-password")
+    client = Client()
+    for name in ("ann", "bob", "cy"):
+        client.post("/accounts/login/", {"username": name, "password": "guess"})
+    response = client.post("/accounts/login/", {"username": "target",
+                                                 "password": "right-password"})
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_sign_in_lockout_ends_after_the_lockout_time(settings):
+    from django.core.cache import cache
+
+    settings.LOGIN_FAILURE_LIMIT = 2
+    User.objects.create_user("dora", password="right-password")
+    client = Client()
+    for _ in range(2):
+        client.post("/accounts/login/", {"username": "dora", "password": "wrong"})
+    cache.clear()  # what the lockout's expiry does
+    response = client.post("/accounts/login/", {"username": "dora", "password": "right-password"})
+    assert response.status_code == 302
