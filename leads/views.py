@@ -285,7 +285,9 @@ def leadgen(request: HttpRequest) -> HttpResponse:
 
 def _safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path of ours only: redirect() would take a bare word ("0") for a URL name and fail.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}):
         return target
     return default
 
