@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
+from campaigns.attribution import creative_apply_utm
 from campaigns.models import Campaign, Creative, CreativeStatus, PublicationStatus
 from campaigns.publishing.forms import (
     CredentialForm,
@@ -119,6 +120,9 @@ def _post_url(creative: Creative, session: bool) -> str:
 def _post_context(request: HttpRequest, creative: Creative, **forms) -> dict:
     rules = creative.rules
     brand = creative.campaign.brand
+    # What is shown and copied carries the UTM parameters, even for a post written before
+    # tagging existed (in memory only: tagging is idempotent and saved on the next edit).
+    creative_apply_utm(creative=creative)
     text = creative.full_text()
     publication = getattr(creative, "publication", None)
     session = _in_session(request)
