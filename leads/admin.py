@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from leads.models import ImportJob, Lead, LeadActivity, LeadTaker, ScoringRule
+from leads.models import ImportJob, ImportLeadChange, Lead, LeadActivity, LeadTaker, ScoringRule
 
 
 class ActivityInline(admin.TabularInline):
@@ -55,3 +55,12 @@ class LeadTakerAdmin(admin.ModelAdmin):
     list_filter = ["accepting"]
     search_fields = ["user__username", "user__email"]
     list_select_related = ["user"]
+
+
+@admin.register(ImportLeadChange)
+class ImportLeadChangeAdmin(admin.ModelAdmin):
+    list_display = ["job", "lead", "created"]
+    list_filter = ["created"]
+    search_fields = ["lead__email", "job__original_name"]
+    list_select_related = ["job", "lead"]
+    raw_id_fields = ["job", "lead"]
