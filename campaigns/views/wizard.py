@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from aicmo_site.decorators import section_view
-from campaigns import selectors
+from campaigns import funnel, selectors
 from campaigns.forms import CampaignForm, PostingModeForm
 from campaigns.generation import GenerationError
 from campaigns.models import Campaign
@@ -110,6 +110,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign, "steps": stepper(campaign, 1), "step": 1,
         "creatives": selectors.campaign_creatives(campaign),
+        **funnel.campaign_funnel_context(campaign),
     })
 
 
