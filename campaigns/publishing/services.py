@@ -32,6 +32,7 @@ from campaigns.models import (
 )
 from campaigns.publishing.adapters import PublishError, PublishResult, adapter_for
 from campaigns.publishing.adapters.base import wait
+from campaigns.publishing.budgets import budget_wait_reason
 from campaigns.publishing.simulation import simulated_external_id, simulated_figures
 
 logger = logging.getLogger(__name__)
@@ -166,6 +167,10 @@ def publication_skip(*, creative: Creative, user, reason: str) -> Publication:
 # --- live mode ------------------------------------------------------------------------------
 
 
+class BudgetWait(PublishingConflict):
+    """The account has used its posting budget for the last 24 hours; the post waits."""
+
+
 @dataclass(frozen=True)
 class LiveOutcome:
     publication: Publication
@@ -195,6 +200,14 @@ def _claim(creative: Creative) -> tuple[Creative, Publication, PublishingCredent
     problem = adapter_for(credential).configuration_problem()
     if problem:
         raise ValidationError(f"The {credential.get_adapter_display()} is not ready: {problem}")
+    # The account's posting budget: its credential row is locked while the budget is counted
+    # and the claim written, so two workers cannot both take the last slot.
+    PublishingCredential.objects.select_for_update().filter(pk=credential.pk).exists()
+    reason = budget_wait_reason(
+        locked.campaign.brand_id, locked.platform, exclude_creative=locked.pk
+    )
+    if reason:
+        raise BudgetWait(reason, publication)
     if publication is not None and publication.status == PublicationStatus.POSTING:
         # A claim older than the timeout belongs to a worker that died; take it over (the
         # adapter looks the post up before posting, so a post it made is found, not repeated).

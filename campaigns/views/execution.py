@@ -20,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from aicmo_site.decorators import section_view
 from campaigns.attribution import creative_apply_utm
 from campaigns.models import Campaign, Creative, CreativeStatus, PublicationStatus
+from campaigns.publishing.budgets import budget_remaining, budget_summary
 from campaigns.publishing.forms import (
     CredentialForm,
     PostUrlForm,
@@ -163,6 +164,8 @@ def _post_context(request: HttpRequest, creative: Creative, **forms) -> dict:
         "done": done,
         "can_post": request.user.has_perm(POST_PERMISSION),
         "credential": credential,
+        "budget_note": budget_summary(brand, creative.platform) if credential else "",
+        "budget_waiting": bool(credential) and budget_remaining(brand, creative.platform) == 0,
         "session": session,
         "position": position,
         "next_url": _post_url(next_creative, True) if next_creative else "",
