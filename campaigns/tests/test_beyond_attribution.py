@@ -106,3 +106,15 @@ def test_posting_page_shows_and_copies_the_tagged_link(viewer_client):
         utm_values(platform="linkedin", campaign_slug="roast-week", creative_id=creative.pk),
     ).replace("&", "&amp;")
     assert f'id="caption-text">Roast day\n\n{expected}' in page
+
+
+def test_adapting_a_post_tags_the_copy_with_its_own_platform_and_id(operator):
+    from campaigns.adapting import creative_adapt
+
+    source = CreativeFactory(campaign=CampaignFactory(slug="roast-week", platforms=["linkedin", "x"]))
+    source = creative_revise(creative=source, editor=operator, changes={"caption": "Roast day"})
+    copy = creative_adapt(creative=source, platform="x", author=operator)
+    if copy.link:
+        query = _query(copy.link)
+        assert (query["utm_source"], query["utm_content"]) == (["x"], [str(copy.pk)])
+    assert f"utm_content={source.pk}" not in copy.caption + copy.link
