@@ -42,11 +42,12 @@ class ScoringRuleAdmin(admin.ModelAdmin):
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["original_name", "status", "total_rows", "created_count", "updated_count",
-                    "merged_count", "rejected_count", "created_by", "created_at"]
+                    "merged_count", "rejected_count", "created_by", "created_at", "undone_at"]
     list_filter = ["status", "created_at"]
     search_fields = ["original_name", "error"]
     list_select_related = ["created_by"]
-    readonly_fields = ["task_id", "started_at", "finished_at", "created_at"]
+    readonly_fields = ["task_id", "started_at", "finished_at", "created_at", "written_at",
+                       "undone_at", "undone_by", "undo_removed", "undo_restored", "undo_skipped"]
 
 
 @admin.register(LeadTaker)

@@ -732,8 +732,9 @@ def import_job_undo(*, job: ImportJob, actor: AbstractBaseUser | None) -> Import
     now = timezone.now()
     note = f"Import #{locked.pk} ({locked.original_name}) undone: previous values restored."
     restored = []
-    for start in range(0, len(restore), 1000):
-        chunk = list(restore)[start : start + 1000]
+    restore_ids = list(restore)
+    for start in range(0, len(restore_ids), 1000):
+        chunk = restore_ids[start : start + 1000]
         for lead in Lead.objects.filter(pk__in=chunk):
             for name, value in restore[lead.pk].items():
                 setattr(lead, name, _undo_value(name, value))

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns.attribution import creative_apply_utm
 from campaigns.models import (
     Campaign,
     Creative,
@@ -270,6 +271,8 @@ def publication_publish_live(*, creative: Creative, user=None) -> LiveOutcome:
     it ends, and the result commits last, so other workers and pages see each step.
     """
     locked, publication, credential = _claim(creative)
+    # What goes out carries the UTM parameters, even for a post written before tagging.
+    creative_apply_utm(creative=locked)
     adapter = adapter_for(credential)
     max_attempts = max(1, settings.PUBLISHING_MAX_ATTEMPTS)
     error = ""
