@@ -190,3 +190,10 @@ def test_import_maps_utm_columns_and_links_campaign_and_creative():
     assert leads["a@ex.com"].utm_source == "linkedin"
     assert (leads["b@ex.com"].campaign, leads["b@ex.com"].creative) == (campaign, None)
     assert (leads["c@ex.com"].campaign, leads["c@ex.com"].utm_campaign) == (None, "unknown")
+
+
+def test_import_dry_run_and_undo_redirect_anonymous_users(client):
+    job = _job()
+    assert client.post(f"/intake/imports/{job.pk}/dry-run/", _mapping_post(job)).status_code == 302
+    assert client.post(f"/intake/imports/{job.pk}/undo/").status_code == 302
+    assert ImportJob.objects.get(pk=job.pk).undone_at is None
