@@ -131,7 +131,7 @@ def creative_adapt(*, creative: Creative, platform: str, author) -> Creative:
     copy.full_clean(exclude=["image"])
     copy.save()
     # The copy's links carry its own UTM parameters (platform and creative), not the source's.
-    if creative_apply_utm(creative=copy):
-        copy.save(update_fields=["link", "caption"])
+    if creative_apply_utm(creative=copy, fit=True):
+        copy.save(update_fields=["link", "caption", "hashtags"])
     creative_snapshot(creative=copy, author=author)
     return copy

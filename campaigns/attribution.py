@@ -65,13 +65,32 @@ def creative_tagged_fields(*, creative) -> dict[str, str]:
     return {"link": tag_url(creative.link, values), "caption": tag_text(creative.caption, values)}
 
 
-def creative_apply_utm(*, creative) -> bool:
+def creative_apply_utm(*, creative, fit: bool = False) -> bool:
     """Tags the creative's link and caption links in place (in memory); True when anything
-    changed. The caller saves."""
+    changed. The caller saves (link, caption and hashtags).
+
+    With `fit` (a freshly written post: generation, adaptation), a post the longer link pushes
+    over its platform's limit is shortened to fit again the way adaptation does it: hashtags
+    first, then the caption at a sentence or word boundary. Without it (an approved post shown
+    for posting) nothing but the links changes, and the page says when it is too long."""
+    before = (creative.link, creative.caption, list(creative.hashtags or []))
     tagged = creative_tagged_fields(creative=creative)
-    changed = False
-    for name, value in tagged.items():
-        if getattr(creative, name) != value:
-            setattr(creative, name, value)
-            changed = True
-    return changed
+    creative.link, creative.caption = tagged["link"], tagged["caption"]
+    if fit:
+        from campaigns.validation import post_problems
+
+        problems = post_problems(
+            platform=creative.platform, caption=creative.caption,
+            hashtags=list(creative.hashtags or []), link=creative.link,
+        )
+        if problems:
+            from campaigns.adapting import adapt_post
+
+            adapted = adapt_post(
+                caption=creative.caption, hashtags=list(creative.hashtags or []),
+                link=creative.link, target=creative.platform,
+            )
+            creative.caption, creative.hashtags, creative.link = (
+                adapted.caption, adapted.hashtags, adapted.link
+            )
+    return (creative.link, creative.caption, list(creative.hashtags or [])) != before

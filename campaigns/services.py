@@ -159,6 +159,11 @@ def creative_revise(*, creative: Creative, editor, changes: dict) -> Creative:
         hashtags=merged["hashtags"],
         link=merged["link"],
     )
+    if problems and (merged["link"] or "utm_" in merged["caption"]):
+        problems.append(
+            "Links carry the campaign's UTM parameters (utm_source, utm_medium, utm_campaign, "
+            "utm_content), and they count towards the length."
+        )
     if problems:
         raise ValidationError(problems)
     for field, value in changes.items():
@@ -279,8 +284,8 @@ def campaign_generate(*, campaign: Campaign, user, engine: str | None = None) ->
                 link=item.link, call_to_action=item.call_to_action, image_brief=item.image_brief,
                 image_alt=item.image_alt, status=CreativeStatus.PENDING, version=1, author=user,
             )
-            if creative_apply_utm(creative=creative):
-                creative.save(update_fields=["link", "caption"])
+            if creative_apply_utm(creative=creative, fit=True):
+                creative.save(update_fields=["link", "caption", "hashtags"])
             creative_snapshot(creative=creative, author=user)
             created += 1
     return GenerationOutcome(plan=plan, created=created, replaced=replaced, kept=len(kept))

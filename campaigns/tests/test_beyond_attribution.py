@@ -118,3 +118,15 @@ def test_adapting_a_post_tags_the_copy_with_its_own_platform_and_id(operator):
         query = _query(copy.link)
         assert (query["utm_source"], query["utm_content"]) == (["x"], [str(copy.pk)])
     assert f"utm_content={source.pk}" not in copy.caption + copy.link
+
+
+def test_campaign_generate_keeps_every_tagged_post_within_its_platform_limit(operator):
+    campaign = CampaignFactory(
+        slug="a-rather-long-campaign-slug-for-winter", platforms=["bluesky", "threads", "x"],
+        start_date=date(2026, 11, 30), end_date=date(2026, 11, 30) + timedelta(days=20),
+    )
+    campaign_generate(campaign=campaign, user=operator, engine="local")
+    creatives = list(Creative.objects.filter(campaign=campaign))
+    assert creatives
+    assert [c.pk for c in creatives if c.over_limit()] == []
+    assert all("utm_content=" in c.link for c in creatives if c.link)
