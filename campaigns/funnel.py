@@ -219,6 +219,7 @@ def campaign_funnel_context(campaign: Campaign) -> dict:
     return {
         "funnel_steps": steps(row), "funnel_posts": posts,
         "funnel_simulated": include and row.n_impressions > 0,
+        "funnel_empty": not posts and row.n_leads == 0,
     }
 
 

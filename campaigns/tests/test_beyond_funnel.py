@@ -120,3 +120,10 @@ def test_monitoring_funnel_query_count_does_not_grow_with_campaigns(viewer_clien
     with CaptureQueriesContext(connection) as large:
         viewer_client.get(reverse("campaigns:monitoring"))
     assert len(large) == len(small)
+
+
+def test_campaign_page_says_when_there_is_no_funnel_yet(viewer_client):
+    campaign = CampaignFactory()
+    page = viewer_client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert "No post of this campaign is published and no lead has come in" in page
+    assert 'class="funnel"' not in page
