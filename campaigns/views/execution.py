@@ -19,7 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
+from campaigns.attribution import creative_apply_utm
 from campaigns.models import Campaign, Creative, CreativeStatus, PublicationStatus
+from campaigns.publishing.budgets import budget_remaining, budget_summary
 from campaigns.publishing.forms import (
     CredentialForm,
     PostUrlForm,
@@ -124,6 +126,9 @@ def _post_context(request: HttpRequest, creative: Creative, job: Job | None = No
                   **forms) -> dict:
     rules = creative.rules
     brand = creative.campaign.brand
+    # What is shown and copied carries the UTM parameters, even for a post written before
+    # tagging existed (in memory only: tagging is idempotent and saved on the next edit).
+    creative_apply_utm(creative=creative)
     text = creative.full_text()
     publication = getattr(creative, "publication", None)
     session = _in_session(request)
@@ -169,6 +174,8 @@ def _post_context(request: HttpRequest, creative: Creative, job: Job | None = No
         "done": done,
         "can_post": request.user.has_perm(POST_PERMISSION),
         "credential": credential,
+        "budget_note": budget_summary(brand, creative.platform) if credential else "",
+        "budget_waiting": bool(credential) and budget_remaining(brand, creative.platform) == 0,
         "session": session,
         "position": position,
         "next_url": _post_url(next_creative, True) if next_creative else "",

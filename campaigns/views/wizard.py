@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
-from campaigns import selectors
+from campaigns import funnel, selectors
 from campaigns.forms import CampaignForm, PostingModeForm
 from campaigns.models import Campaign
 from campaigns.services import campaign_create, campaign_set_posting_mode
@@ -115,6 +115,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign, "steps": stepper(campaign, 1), "step": 1,
         "creatives": selectors.campaign_creatives(campaign),
+        **funnel.campaign_funnel_context(campaign),
     })
 
 
