@@ -466,8 +466,18 @@ FROM leads_lead AS l JOIN leads_import_rows AS t ON lower(l.email) = t.email
 # A campaign or post deleted since is not brought back: the link stays empty.
 _PG_RESTORE = """
 WITH restored AS (
-    UPDATE leads_lead AS l SET {assignments},
+    UPDATE leads_lead AS l SET
+        name = COALESCE(c.previous->>'name', ''),
+        phone = COALESCE(c.previous->>'phone', ''),
+        company = COALESCE(c.previous->>'company', ''),
         company_size = (c.previous->>'company_size')::integer,
+        title = COALESCE(c.previous->>'title', ''),
+        website = COALESCE(c.previous->>'website', ''),
+        status = COALESCE(c.previous->>'status', l.status),
+        notes = COALESCE(c.previous->>'notes', ''),
+        utm_source = COALESCE(c.previous->>'utm_source', ''),
+        utm_campaign = COALESCE(c.previous->>'utm_campaign', ''),
+        utm_content = COALESCE(c.previous->>'utm_content', ''),
         campaign_id = (SELECT id FROM campaigns_campaign
                        WHERE id = (c.previous->>'campaign_id')::bigint),
         creative_id = (SELECT id FROM campaigns_creative
@@ -482,10 +492,7 @@ WITH restored AS (
     SELECT id, 'import', '', status, %(note)s, %(actor)s, %(now)s FROM restored
 )
 SELECT id FROM restored
-""".format(assignments=", ".join(
-    f"{name} = COALESCE(c.previous->>'{name}', '')"
-    for name in UNDO_FIELDS if name not in ("company_size", "campaign_id", "creative_id")
-))
+"""
 
 # The campaign a row's utm_campaign names, and the creative its utm_content names in it.
 _PG_ATTRIBUTED = """
