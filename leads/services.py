@@ -28,6 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from leads import importing
 from leads.importing import ImportFileError, ValidatedFile
@@ -463,7 +464,40 @@ _PG_RECORD_PREVIOUS = """
 INSERT INTO leads_importleadchange (job_id, lead_id, created, previous)
 SELECT %(job)s, l.id, false, jsonb_build_object({fields})
 FROM leads_lead AS l JOIN leads_import_rows AS t ON lower(l.email) = t.email
-""".format(fields=", ".join(f"'{name}', l.{name}" for name in UNDO_FIELDS))
+""".format(fields=", ".join(f"'{name}', l.{name}" for name in (*UNDO_FIELDS, "updated_at")))
+
+# Undo on PostgreSQL: every unchanged lead gets its previous values back (its updated_at too,
+# so an earlier import can still be undone after it) in one UPDATE, with an activity on each.
+# A campaign or post deleted since is not brought back: the link stays empty.
+_PG_RESTORE = """
+WITH restored AS (
+    UPDATE leads_lead AS l SET
+        name = COALESCE(c.previous->>'name', ''),
+        phone = COALESCE(c.previous->>'phone', ''),
+        company = COALESCE(c.previous->>'company', ''),
+        company_size = (c.previous->>'company_size')::integer,
+        title = COALESCE(c.previous->>'title', ''),
+        website = COALESCE(c.previous->>'website', ''),
+        status = COALESCE(c.previous->>'status', l.status),
+        notes = COALESCE(c.previous->>'notes', ''),
+        utm_source = COALESCE(c.previous->>'utm_source', ''),
+        utm_campaign = COALESCE(c.previous->>'utm_campaign', ''),
+        utm_content = COALESCE(c.previous->>'utm_content', ''),
+        campaign_id = (SELECT id FROM campaigns_campaign
+                       WHERE id = (c.previous->>'campaign_id')::bigint),
+        creative_id = (SELECT id FROM campaigns_creative
+                       WHERE id = (c.previous->>'creative_id')::bigint),
+        updated_at = COALESCE((c.previous->>'updated_at')::timestamptz, %(now)s)
+    FROM leads_importleadchange AS c
+    WHERE c.job_id = %(job)s AND NOT c.created AND c.lead_id = l.id
+      AND l.updated_at <= %(stamp)s
+    RETURNING l.id, l.status
+), logged AS (
+    INSERT INTO leads_leadactivity (lead_id, kind, from_status, to_status, note, actor_id, created_at)
+    SELECT id, 'import', '', status, %(note)s, %(actor)s, %(now)s FROM restored
+)
+SELECT id FROM restored
+"""
 
 # The campaign a row's utm_campaign names, and the creative its utm_content names in it.
 _PG_ATTRIBUTED = """
@@ -631,7 +665,10 @@ def _write_generic(
                 **{name: clean.values[name] for name in CONTACT_FIELDS if name in clean.values},
             ))
         else:
-            previous[lead.pk] = {name: getattr(lead, name) for name in UNDO_FIELDS}
+            previous[lead.pk] = {
+                **{name: getattr(lead, name) for name in UNDO_FIELDS},
+                "updated_at": lead.updated_at.isoformat() if lead.updated_at else None,
+            }
             _merge_into(lead, clean.values, clean.values.get("status"), clean.notes)
             for key, value in utm.items():
                 if value and not getattr(lead, f"utm_{key}"):
@@ -709,6 +746,46 @@ def _undo_value(name: str, value):
     return "" if value is None else value
 
 
+def _restore_generic(changes, *, stamp, now, note, actor) -> list[int]:
+    """Other databases: the previous values back with bulk_update, in chunks."""
+    from campaigns.models import Campaign, Creative
+
+    restore = {
+        change.lead_id: change.previous
+        for change in changes.filter(created=False, lead__updated_at__lte=stamp)
+        .only("lead_id", "previous")
+    }
+    campaigns = set(Campaign.objects.filter(
+        pk__in={p.get("campaign_id") for p in restore.values()} - {None}
+    ).values_list("pk", flat=True))
+    creatives = set(Creative.objects.filter(
+        pk__in={p.get("creative_id") for p in restore.values()} - {None}
+    ).values_list("pk", flat=True))
+    restored = []
+    restore_ids = list(restore)
+    for start in range(0, len(restore_ids), 1000):
+        for lead in Lead.objects.filter(pk__in=restore_ids[start : start + 1000]):
+            previous = restore[lead.pk]
+            for name in UNDO_FIELDS:
+                setattr(lead, name, _undo_value(name, previous.get(name)))
+            if lead.campaign_id not in campaigns:
+                lead.campaign_id = None
+            if lead.creative_id not in creatives:
+                lead.creative_id = None
+            lead.updated_at = parse_datetime(previous.get("updated_at") or "") or now
+            restored.append(lead)
+    Lead.objects.bulk_update(
+        restored, [*(name.removesuffix("_id") for name in UNDO_FIELDS), "updated_at"],
+        batch_size=500,
+    )
+    LeadActivity.objects.bulk_create(
+        (LeadActivity(lead_id=lead.pk, kind=ActivityKind.IMPORT, to_status=lead.status,
+                      note=note, actor=actor) for lead in restored),
+        batch_size=500,
+    )
+    return [lead.pk for lead in restored]
+
+
 @transaction.atomic
 def import_job_undo(*, job: ImportJob, actor: AbstractBaseUser | None) -> ImportJob:
     """Takes a finished import back as a whole: the leads it created are deleted, the fields it
@@ -729,40 +806,26 @@ def import_job_undo(*, job: ImportJob, actor: AbstractBaseUser | None) -> Import
     created_ids = list(
         changes.filter(created=True, lead__updated_at__lte=stamp).values_list("lead_id", flat=True)
     )
-    restore = {
-        change.lead_id: change.previous
-        for change in changes.filter(created=False, lead__updated_at__lte=stamp)
-        .only("lead_id", "previous")
-    }
     now = timezone.now()
     note = f"Import #{locked.pk} ({locked.original_name}) undone: previous values restored."
-    restored = []
-    restore_ids = list(restore)
-    for start in range(0, len(restore_ids), 1000):
-        chunk = restore_ids[start : start + 1000]
-        for lead in Lead.objects.filter(pk__in=chunk):
-            for name, value in restore[lead.pk].items():
-                setattr(lead, name, _undo_value(name, value))
-            lead.updated_at = now
-            restored.append(lead)
-    Lead.objects.bulk_update(
-        restored, [*(name.removesuffix("_id") for name in UNDO_FIELDS), "updated_at"],
-        batch_size=500,
-    )
-    LeadActivity.objects.bulk_create(
-        (LeadActivity(lead_id=lead.pk, kind=ActivityKind.IMPORT, to_status=lead.status,
-                      note=note, actor=actor) for lead in restored),
-        batch_size=500,
-    )
+    actor_id = actor.pk if actor is not None else None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_RESTORE, {
+                "job": locked.pk, "stamp": stamp, "now": now, "note": note, "actor": actor_id,
+            })
+            restored_ids = [row[0] for row in cursor.fetchall()]
+    else:
+        restored_ids = _restore_generic(changes, stamp=stamp, now=now, note=note, actor=actor)
     removed = 0
     for start in range(0, len(created_ids), 1000):
         chunk = created_ids[start : start + 1000]
         _, deleted = Lead.objects.filter(pk__in=chunk).delete()
         removed += deleted.get(Lead._meta.label, 0)
-    if restored:
-        leads_rescore([lead.pk for lead in restored])
+    if restored_ids:
+        leads_rescore(restored_ids)
     locked.undone_at, locked.undone_by = now, actor
-    locked.undo_removed, locked.undo_restored = removed, len(restored)
+    locked.undo_removed, locked.undo_restored = removed, len(restored_ids)
     locked.undo_skipped = [
         {"id": item["lead_id"], "email": item["lead__email"],
          "created": item["created"]} for item in skipped

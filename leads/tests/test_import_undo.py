@@ -197,3 +197,16 @@ def test_import_dry_run_and_undo_redirect_anonymous_users(client):
     assert client.post(f"/intake/imports/{job.pk}/dry-run/", _mapping_post(job)).status_code == 302
     assert client.post(f"/intake/imports/{job.pk}/undo/").status_code == 302
     assert ImportJob.objects.get(pk=job.pk).undone_at is None
+
+
+@pytest.mark.embedded
+def test_undoing_a_repeat_import_then_the_first_takes_both_back(operator):
+    first = _run(b"Email,Name\none@ex.com,One\n")
+    second = _run(b"Email,Name,Company\none@ex.com,One Again,Acme\n")
+    assert (first.created_count, second.updated_count) == (1, 1)
+    services.import_job_undo(job=second, actor=operator)
+    lead = Lead.objects.get()
+    assert (lead.name, lead.company) == ("One", "")
+    first = services.import_job_undo(job=first, actor=operator)
+    assert (first.undo_removed, first.undo_skipped) == (1, [])
+    assert not Lead.objects.exists()
