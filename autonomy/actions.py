@@ -250,6 +250,13 @@ def _publish(creative: Creative) -> Outcome:
         publication_simulate,
     )
 
+    if creative.campaign.posting_mode == PostingMode.LIVE:
+        from campaigns.publishing.budgets import budget_wait_reason
+
+        # The account's posting budget: the post waits, and the log says until when.
+        reason = budget_wait_reason(creative.campaign.brand, creative.platform)
+        if reason:
+            raise ActionRefused(reason)
     try:
         if creative.campaign.posting_mode == PostingMode.PROOF:
             publication_simulate(creative=creative, user=None)

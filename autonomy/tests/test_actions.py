@@ -121,3 +121,21 @@ def test_completing_a_campaign_opens_its_retrospective(operator):
     campaign = CampaignFactory()
     campaign_complete(campaign=campaign, user=operator)
     assert Retrospective.objects.filter(campaign=campaign).count() == 1
+
+
+def test_live_posting_waits_for_the_accounts_budget_and_says_so():
+    policy = global_policy()
+    policy.level = AutonomyLevel.AUTONOMOUS
+    policy.live_platforms = ["instagram"]
+    policy.save()
+    campaign = CampaignFactory(posting_mode="live", platforms=["instagram"])
+    for _ in range(50):  # Instagram's 50 API posts per 24 hours, all used
+        creative = CreativeFactory(campaign=campaign, platform="instagram", status=CreativeStatus.APPROVED)
+        Publication.objects.create(creative=creative, platform="instagram", mode="live",
+                                   status="published", published_at=timezone.now() - timedelta(hours=1))
+    due = CreativeFactory(campaign=campaign, platform="instagram", status=CreativeStatus.APPROVED,
+                          scheduled_at=timezone.now() - timedelta(minutes=1))
+    report = tick(kinds=["publish_creative"])
+    assert (report.done, report.skipped) == (0, 1)
+    assert not Publication.objects.filter(creative=due).exists()
+    assert AgentAction.objects.get().outcome.startswith("Waiting for the Instagram posting budget")
