@@ -350,3 +350,37 @@ def test_metrics_import_survives_any_file(operator_client, raw):
         if not _counts()["campaigns.Publication"] else None
     _post_fuzzed(operator_client, "/monitoring/import/",
                  {"file": SimpleUploadedFile("metrics.csv", raw)})
+
+
+# --- filter forms and exports: the query string is input too -----------------------------------
+
+FILTER_PARAMS = ["q", "status", "brand", "campaign", "platform", "date", "date_from", "date_to",
+                 "view", "when", "owner", "source", "min_score", "max_score", "simulated",
+                 "applied", "tag", "page", "sort", "step"]
+FILTER_PAGES = ["/leadgen/", "/leadgen/board/", "/intake/", "/campaigns/", "/campaigns/queue/",
+                "/strategy/", "/creatives/", "/execution/", "/monitoring/", "/learn/articles/",
+                "/learn/insights/", "/learn/retrospectives/", "/delivery/",
+                *[f"/delivery/export/{kind}.{fmt}" for kind in
+                  ("leads", "campaigns", "creatives", "publications", "metrics")
+                  for fmt in ("csv", "json")], "/delivery/export/leads.xlsx"]
+query_value = st.one_of(nasty_text, st.sampled_from(
+    ["2026-02-30", "2026-13-01", "0001-01-01", "9999-12-31", "1", "-1", "week", "month", "all",
+     "true", "on", "linkedin", "NEW", "99999999999999999999"]))
+
+
+@pytest.mark.django_db
+@pytest.mark.embedded
+@pytest.mark.parametrize("path", FILTER_PAGES)
+def test_filters_and_exports_survive_any_query_string(approver_client, path):
+    @settings(max_examples=8, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(params=st.dictionaries(st.sampled_from(FILTER_PARAMS), query_value, max_size=5),
+           htmx=st.booleans())
+    def run(params, htmx):
+        if any("\x00" in value for value in params.values()):
+            return  # refused by RejectNulMiddleware before any view (tested there)
+        extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+        response = approver_client.get(path, params, **extra)
+        assert response.status_code < 500, (path, params)
+
+    run()
