@@ -546,7 +546,8 @@ def secret_site(settings, caplog):
     settings.OPENAI_API_KEY = SECRETS["OPENAI_API_KEY"]
     settings.GENERATION_ENGINE = "openai"
     settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"  # nothing listens: generation fails
-    settings.AICMO_BACKEND_URL = f"https://aicmo:{SECRETS['backend token']}@backend.example/"
+    # Nothing listens there either: the backend's failure message names the address.
+    settings.AICMO_BACKEND_URL = f"http://aicmo:{SECRETS['backend token']}@127.0.0.1:9/"
     settings.PUBLISHING_MAX_ATTEMPTS = 1
     brand = BrandFactory()
     campaign = CampaignFactory(brand=brand, platforms=["mastodon"])
@@ -565,20 +566,24 @@ def secret_site(settings, caplog):
 
 
 def _log_lines(caplog) -> list[str]:
-    """Each captured record as the configured console handler writes it (its masking filters
-    applied), which is what reaches the log."""
+    """Each captured record as the configured console handler writes it: its filters from
+    settings.LOGGING (request id, secret masking) applied, then its text format."""
     import logging
-    import logging.config
 
     from django.conf import settings
+    from django.utils.module_loading import import_string
 
-    logging.config.dictConfig(settings.LOGGING)
-    handler = next(h for h in logging.getLogger().handlers if h.filters)
+    config = settings.LOGGING
+    filters = []
+    for name in config["handlers"]["console"]["filters"]:
+        spec = dict(config["filters"][name])
+        filters.append(import_string(spec.pop("()"))(**spec))
+    formatter = logging.Formatter(config["formatters"]["text"]["format"])
     lines = []
     for record in caplog.records:
-        for log_filter in handler.filters:
+        for log_filter in filters:
             log_filter.filter(record)
-        lines.append(handler.format(record))
+        lines.append(formatter.format(record))
     return lines
 
 
@@ -587,12 +592,14 @@ def _leaks(text: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_no_secret_appears_in_any_page_export_or_log_line(secret_site, caplog):
+def test_no_secret_appears_in_any_page_export_or_log_line(secret_site, caplog, settings):
     client, campaign, creative, brand = secret_site
     responses = {}
     # Actions that touch every secret: a failing generation (OpenAI key), a failing live post
     # (the adapter's token), saving a credential, a failed sign-in, running the checks.
     responses["generate"] = client.post(f"/campaigns/{campaign.pk}/step/2/")
+    settings.GENERATION_ENGINE = "http"
+    responses["generate via the backend"] = client.post(f"/campaigns/{campaign.pk}/step/2/")
     responses["publish"] = client.post(f"/execution/mastodon/{creative.pk}/publish/",
                                        follow=True)
     responses["credential"] = client.post("/execution/adapters/save/", {
