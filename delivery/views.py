@@ -3,7 +3,14 @@ from __future__ import annotations
 import tempfile
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -32,7 +39,10 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         raise Http404("No such export.")
     if not request.user.has_perm(export_kind.permission):
         raise PermissionDenied(f"You may not read {export_kind.title.lower()}.")
-    params = exports.clean_params(export_kind, request.GET.items())
+    try:
+        params = exports.clean_params(export_kind, request.GET.items())
+    except exports.BadFilter as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     filename = exports.filename_for(export_kind, fmt)
     if fmt == "xlsx":
         spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)

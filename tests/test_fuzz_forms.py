@@ -354,7 +354,7 @@ def test_metrics_import_survives_any_file(operator_client, raw):
 
 # --- filter forms and exports: the query string is input too -----------------------------------
 
-FILTER_PARAMS = ["q", "status", "brand", "campaign", "platform", "date", "date_from", "date_to",
+FILTER_PARAMS = ["q", "ids", "score_min", "score_max", "status", "brand", "campaign", "platform", "date", "date_from", "date_to",
                  "view", "when", "owner", "source", "min_score", "max_score", "simulated",
                  "applied", "tag", "page", "sort", "step"]
 FILTER_PAGES = ["/leadgen/", "/leadgen/board/", "/intake/", "/campaigns/", "/campaigns/queue/",
@@ -382,5 +382,16 @@ def test_filters_and_exports_survive_any_query_string(approver_client, path):
         extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
         response = approver_client.get(path, params, **extra)
         assert response.status_code < 500, (path, params)
+        if response.streaming:  # a download that breaks halfway is a 500 too
+            b"".join(response.streaming_content)
 
     run()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_export_with_an_impossible_date_says_so(approver_client, fmt):
+    response = approver_client.get(f"/delivery/export/publications.{fmt}",
+                                   {"date_from": "2026-02-30"})
+    assert response.status_code == 400
+    assert "date_from must be a date written YYYY-MM-DD" in response.content.decode()
