@@ -123,7 +123,7 @@ def test_review_link_form_survives_any_input(approver_client, label, days):
 # --- every other form of the site, from one table -------------------------------------------
 
 TABLE_FUZZ = settings(
-    max_examples=12,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -372,7 +372,7 @@ query_value = st.one_of(nasty_text, st.sampled_from(
 @pytest.mark.embedded
 @pytest.mark.parametrize("path", FILTER_PAGES)
 def test_filters_and_exports_survive_any_query_string(approver_client, path):
-    @settings(max_examples=8, deadline=None,
+    @settings(max_examples=6, deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(params=st.dictionaries(st.sampled_from(FILTER_PARAMS), query_value, max_size=5),
            htmx=st.booleans())
