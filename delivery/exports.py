@@ -301,13 +301,30 @@ def filename_for(kind: ExportKind, fmt: str, today: date | None = None) -> str:
     return f"aicmo-{kind.slug}-{(today or timezone.localdate()).isoformat()}.{fmt}"
 
 
+class BadFilter(ValueError):
+    """A filter in the query string that cannot be applied; the message says which."""
+
+
+DATE_FILTERS = ("date_from", "date_to")
+
+
 def clean_params(
     kind: ExportKind, params: Iterable[tuple[str, str | list[str]]]
 ) -> dict[str, str]:
-    """The kind's known filters; a repeated parameter (QueryDict.lists()) is comma-joined."""
+    """The kind's known filters, non-empty; a repeated parameter (QueryDict.lists()) is
+    comma-joined. A date that is not one is refused up front: a streamed export cannot report
+    an error once its first rows are sent."""
     cleaned = {}
     for key, value in params:
         text = ",".join(value) if isinstance(value, list) else value
         if key in kind.filters and text:
             cleaned[key] = text
+    for key in DATE_FILTERS:
+        if key in cleaned:
+            try:
+                valid = parse_date(cleaned[key]) is not None
+            except ValueError:  # well-formed but impossible, such as 2026-02-30
+                valid = False
+            if not valid:
+                raise BadFilter(f"{key} must be a date written YYYY-MM-DD, not {cleaned[key][:40]!r}.")
     return cleaned

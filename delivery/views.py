@@ -5,7 +5,14 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -50,7 +57,10 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         raise Http404("No such export.")
     if not request.user.has_perm(export_kind.permission):
         raise PermissionDenied(f"You may not read {export_kind.title.lower()}.")
-    params = exports.clean_params(export_kind, request.GET.lists())
+    try:
+        params = exports.clean_params(export_kind, request.GET.lists())
+    except exports.BadFilter as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     filename = exports.filename_for(export_kind, fmt)
     if fmt == "xlsx":
         spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)

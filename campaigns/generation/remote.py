@@ -15,6 +15,7 @@ from campaigns.generation.base import GenerationError, GenerationResult, Slot, r
 from campaigns.generation.calendar import calendar_slots, hints_for, schedule_rationale
 from campaigns.models import Campaign
 from campaigns.publishing.platforms import PLATFORMS
+from diagnostics.masking import mask_url
 
 CONTRACT_VERSION = 1
 
@@ -76,9 +77,11 @@ def _post(url: str, *, payload: dict, timeout: float, headers: dict | None = Non
             "Try again, or switch GENERATION_ENGINE to local."
         ) from None
     except requests.ConnectionError:
+        # The message reaches the page: the address without its password (a URL may carry
+        # credentials, e.g. https://user:token@backend/).
         raise GenerationError(
-            f"{service} at {url} cannot be reached (connection refused or no network); "
-            "nothing was saved."
+            f"{service} at {mask_url(url)} cannot be reached (connection refused or no "
+            "network); nothing was saved."
         ) from None
     except requests.RequestException as exc:
         raise GenerationError(f"{service} request failed ({exc.__class__.__name__}); "

@@ -156,3 +156,38 @@ def test_batch_slow_platform_without_an_answer_fails_cleanly(operator_client, fa
     _publish(operator_client, batch[0])
     assert _status_of(batch[0]) == PublicationStatus.PUBLISHED
     assert _posted_texts(fake) == ["Batch post 1"]
+
+
+ADAPTERS = {
+    # adapter: (platform, the path that creates a post, how many posts the platform holds)
+    "webhook": ("linkedin", "/hook", lambda fake: len(fake.deliveries)),
+    "mastodon": ("mastodon", STATUSES, lambda fake: len(fake.status_list)),
+    "bluesky": ("bluesky", "/xrpc/com.atproto.repo.putRecord", lambda fake: len(fake.records)),
+}
+
+
+@pytest.mark.parametrize("adapter", list(ADAPTERS))
+def test_every_adapter_batch_failing_midway_is_retried_without_double_posts(
+        operator_client, fake, adapter):
+    platform, path, posts_held = ADAPTERS[adapter]
+    campaign = CampaignFactory(platforms=[platform])
+    creatives = [
+        CreativeFactory(campaign=campaign, platform=platform, status="approved",
+                        caption=f"{adapter} post {n}", hashtags=[], link="")
+        for n in range(1, 4)
+    ]
+    credential(creatives[0], adapter, fake.url)
+    _publish(operator_client, creatives[0])
+    fake.plan(path, 502, 502, 502)
+    page = _publish(operator_client, creatives[1])
+    _publish(operator_client, creatives[2])
+    assert "Not posted:" in page
+    assert [_status_of(c) for c in creatives] == [
+        PublicationStatus.PUBLISHED, PublicationStatus.FAILED, PublicationStatus.PUBLISHED]
+    assert posts_held(fake) == 2
+
+    for creative in creatives:  # the whole batch again
+        _publish(operator_client, creative)
+
+    assert [_status_of(c) for c in creatives] == [PublicationStatus.PUBLISHED] * 3
+    assert posts_held(fake) == 3

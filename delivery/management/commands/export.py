@@ -32,7 +32,10 @@ class Command(BaseCommand):
                     f"Unknown filter {item!r} for {kind}; use one of: {', '.join(export_kind.filters)}."
                 )
             pairs.append((name, value))
-        params = exports.clean_params(export_kind, pairs)
+        try:
+            params = exports.clean_params(export_kind, pairs)
+        except exports.BadFilter as exc:
+            raise CommandError(str(exc)) from exc
         if format == "xlsx":
             if not output:
                 raise CommandError("XLSX is binary: give --output FILE.")
