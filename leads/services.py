@@ -368,11 +368,14 @@ def import_job_run(*, job_id: int) -> ImportJob:
 
         validated = importing.validate(parsed, job.mapping, progress=progress)
         with transaction.atomic():
+            written_from = timezone.now()
             created, updated = leads_write(
                 validated, source=job.source, actor=job.created_by,
                 note=f"Imported from {job.original_name} (import #{job.pk}).",
             )
-            leads_rescore()
+            # Only the leads this import wrote: rescoring every lead made a 100,000-row import
+            # rewrite the whole table (docs/PERFORMANCE.md).
+            leads_rescore(updated_since=written_from)
     except Exception as exc:
         # A file we cannot read is the user's to fix; anything else is logged in full too.
         if not isinstance(exc, ImportFileError):

@@ -328,3 +328,12 @@ def test_import_leads_command_says_when_no_column_holds_emails(tmp_path):
         call_command("import_leads", str(path), stdout=StringIO())
     assert error.value.returncode == 2
     assert Lead.objects.count() == 0
+
+
+def test_import_rescores_only_the_leads_it_wrote():
+    ScoringRuleFactory(field="title", condition="contains", value="cto", points=40)
+    untouched = LeadFactory(email="old@x.example", title="CTO", score=7)
+    _run(b"Email,Title\nnew@x.example,CTO\n")
+    assert Lead.objects.get(email="new@x.example").score == 40
+    untouched.refresh_from_db()
+    assert untouched.score == 7
