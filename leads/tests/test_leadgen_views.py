@@ -246,3 +246,12 @@ def test_leadgen_search_treats_percent_and_underscore_as_text(operator_client):
 def test_leadgen_search_does_not_match_across_two_fields(operator_client):
     LeadFactory(email="cross@x.example", name="Smith", company="Acme")
     assert _search_emails(operator_client, "smith acme") == set()
+
+
+@pytest.mark.embedded
+def test_lead_sources_lists_each_source_once_sorted_without_blank():
+    from leads.selectors import lead_sources
+
+    for source in ["event", "", "csv_import", "event", "web_form", "csv_import"]:
+        LeadFactory(source=source)
+    assert lead_sources() == ["csv_import", "event", "web_form"]
