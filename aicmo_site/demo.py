@@ -121,6 +121,12 @@ def seed_lead_scoring(log: Callable[[str], None]) -> None:
     seed(log)
 
 
+def _seed_attribution(log: Callable[[str], None]) -> None:
+    from campaigns.demo_beyond import seed_attribution
+
+    seed_attribution(log)
+
+
 DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [
     seed_brands,
     seed_leads,
@@ -130,6 +136,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], object]] = [
     _seed_monitoring,
     _seed_kaizen,
     seed_lead_scoring,
+    _seed_attribution,
 ]
 
 

@@ -236,3 +236,11 @@ LEADS_IMPORT_MAX_BYTES = env.int("LEADS_IMPORT_MAX_BYTES", default=50_000_000)
 LEADS_FORM_RATE_LIMIT = env.int("LEADS_FORM_RATE_LIMIT", default=5)
 LEADS_FORM_RATE_WINDOW = env.int("LEADS_FORM_RATE_WINDOW", default=600)
 LEADS_ROUTING_THRESHOLD = env.int("LEADS_ROUTING_THRESHOLD", default=30)
+
+# Autonomy: how many days before a campaign starts the worker may generate its drafts.
+AUTONOMY_GENERATE_AHEAD_DAYS = env.int("AUTONOMY_GENERATE_AHEAD_DAYS", default=7)
+
+# Background jobs in diagnostics (issue #13): the oldest job ready to run may wait this many
+# seconds for a worker before `diagnose` warns, and this many before it fails.
+JOBS_WAITING_WARN_SECONDS = env.float("JOBS_WAITING_WARN_SECONDS", default=300.0)
+JOBS_WAITING_FAIL_SECONDS = env.float("JOBS_WAITING_FAIL_SECONDS", default=1800.0)

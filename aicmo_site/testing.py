@@ -103,6 +103,9 @@ class ServerProcess:
             **env,
         }
         self.process: subprocess.Popen | None = None
+        # The server's log lines. Read by a thread as they come: an unread pipe fills up
+        # (tracebacks during an outage do it in a few requests) and then blocks the server.
+        self.log_lines: list[str] = []
 
     @property
     def url(self) -> str:
@@ -114,6 +117,7 @@ class ServerProcess:
              f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "4", "--timeout", "30"],
             cwd=BASE_DIR, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
+        threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -121,7 +125,9 @@ class ServerProcess:
                     return self
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError(self.process.stderr.read().decode()) from None
+                    self.process.wait()
+                    time.sleep(0.2)  # let the reader thread catch the last lines
+                    raise RuntimeError(self.log) from None
                 time.sleep(0.1)
         raise RuntimeError("server did not start within 20 seconds")
 
@@ -129,6 +135,14 @@ class ServerProcess:
         if self.process:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+    def _drain(self, stream) -> None:
+        for line in iter(stream.readline, b""):
+            self.log_lines.append(line.decode(errors="replace"))
+
+    @property
+    def log(self) -> str:
+        return "".join(self.log_lines)
 
     def get(self, path: str, cookies: dict[str, str] | None = None) -> tuple[int, str, dict]:
         request = urllib.request.Request(self.url + path)  # noqa: S310

@@ -28,7 +28,6 @@ def _page_context(request: HttpRequest, form: PolicyForm | None = None) -> dict:
         "recent": AgentAction.objects.exclude(status=ActionStatus.PROPOSED)
         .select_related("brand", "decided_by")[:30],
         "kill_events": KillSwitchEvent.objects.select_related("user")[:5],
-        "next_steps": next_steps(),
     }
 
 
@@ -36,6 +35,15 @@ def _page_context(request: HttpRequest, form: PolicyForm | None = None) -> dict:
 @section_view("autonomy")
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "autonomy/index.html", _page_context(request))
+
+
+@require_GET
+@section_view("autonomy")
+def dry_run(request: HttpRequest) -> HttpResponse:
+    """What the worker would do on its next tick. Loaded after the page (it asks every kind of
+    work for candidates), and a page of its own without JavaScript."""
+    template = "autonomy/dry_run.html#plan" if request.htmx else "autonomy/dry_run.html"
+    return render(request, template, {"next_steps": next_steps()})
 
 
 @require_POST

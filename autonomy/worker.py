@@ -100,8 +100,11 @@ def _handle(action: ActionKind, target, report: TickReport, dry_run: bool,
             report.proposed += 1
         return
     try:
-        with transaction.atomic():
+        if action.own_transactions:
             outcome = action.act(target)
+        else:
+            with transaction.atomic():
+                outcome = action.act(target)
     except ActionRefused as refusal:
         if not _skipped_before(action, target, str(refusal)):
             _log(action, target, status=ActionStatus.SKIPPED, verdict=verdict,
@@ -130,8 +133,12 @@ def tick(
     book = PolicyBook.load() if dry_run else None
     for name in kinds or list(ACTIONS):
         action = ACTIONS[name]
-        if dry_run:  # looking, not claiming: no locks, no transaction; policies read once
-            for target in action.candidates()[:BATCH_SIZE]:
+        if dry_run or action.own_transactions:
+            # Looking, not claiming (policies read once) — or a service that claims and commits
+            # its own steps.
+            for target in list(action.candidates()[:BATCH_SIZE]):
+                if on_claimed and not dry_run:
+                    on_claimed(name, target)
                 _handle(action, target, report, dry_run, book)
             continue
         with transaction.atomic():

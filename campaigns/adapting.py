@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from campaigns.attribution import creative_apply_utm
 from campaigns.models import Creative, CreativeStatus
 from campaigns.publishing.platforms import PLATFORMS, Platform, platform_rules
 from campaigns.services import creative_snapshot
@@ -129,5 +130,8 @@ def creative_adapt(*, creative: Creative, platform: str, author) -> Creative:
     )
     copy.full_clean(exclude=["image"])
     copy.save()
+    # The copy's links carry its own UTM parameters (platform and creative), not the source's.
+    if creative_apply_utm(creative=copy, fit=True):
+        copy.save(update_fields=["link", "caption", "hashtags"])
     creative_snapshot(creative=copy, author=author)
     return copy

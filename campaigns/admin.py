@@ -4,6 +4,7 @@ from django.contrib import admin
 from campaigns.models import (
     Brand,
     Campaign,
+    ClientReviewLink,
     Creative,
     CreativeVersion,
     MetricImport,
@@ -146,3 +147,23 @@ class PublishingCredentialAdmin(admin.ModelAdmin):
     @admin.display(description="session")
     def session_state(self, obj: PublishingCredential) -> str:
         return "stored (refreshed automatically)" if obj.session.get("accessJwt") else "none"
+
+
+@admin.register(ClientReviewLink)
+class ClientReviewLinkAdmin(admin.ModelAdmin):
+    list_display = ["label", "campaign", "token_hint", "created_by", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["label", "campaign__name", "token_hint"]
+    list_select_related = ["campaign__brand", "created_by"]
+    # The token itself is never stored; its hash is no use to a person.
+    exclude = ["token_hash"]
+    readonly_fields = ["token_hint", "created_by", "created_at", "last_used_at", "revoked_by"]
+
+
+@admin.register(PublishAttempt)
+class PublishAttemptAdmin(admin.ModelAdmin):
+    list_display = ["publication", "started_at", "finished_at", "ok", "status_code"]
+    list_filter = ["ok", "publication__platform"]
+    search_fields = ["message", "publication__url"]
+    list_select_related = ["publication"]
+    readonly_fields = ["publication", "started_at", "finished_at", "ok", "status_code", "message"]

@@ -135,3 +135,16 @@ def client_decide(
     link.last_used_at = timezone.now()
     link.save(update_fields=["last_used_at"])
     return review
+
+
+@transaction.atomic
+def campaign_set_client_approval_final(*, campaign, final: bool, user) -> bool:
+    """Chooses whether a client's approval through a review link is final for the campaign or
+    needs an Approver's as well; returns whether the policy changed."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.client_approval_final == final:
+        return False
+    locked.client_approval_final = final
+    locked.save(update_fields=["client_approval_final", "updated_at"])
+    campaign.client_approval_final = final
+    return True

@@ -49,6 +49,7 @@ POSTS = [
 
 
 def seed_strategy(log: Callable[[str], None]) -> None:
+    from campaigns.attribution import creative_apply_utm
     from campaigns.models import Brand, Campaign, Creative, CreativeStatus, Plan
     from campaigns.services import creative_snapshot
 
@@ -105,5 +106,7 @@ def seed_strategy(log: Callable[[str], None]) -> None:
                 scheduled_at=timezone.make_aware(datetime.combine(day, time(hour))),
                 status=[CreativeStatus.APPROVED, CreativeStatus.PENDING, CreativeStatus.DRAFT][index % 3],
             )
+            if creative_apply_utm(creative=creative, fit=True):  # as generation does
+                creative.save(update_fields=["link", "caption", "hashtags"])
             creative_snapshot(creative=creative)
         log(f"Strategy demo: {campaign} with two plan versions and its posts.")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from campaigns.diffs import creative_rounds
 from campaigns.models import (
     Brand,
     Campaign,
@@ -104,7 +105,7 @@ def creative_queryset() -> QuerySet[Creative]:
     return Creative.objects.select_related("campaign__brand", "author").prefetch_related(
         Prefetch("versions", queryset=CreativeVersion.objects.select_related("author")
                  .order_by("version")),
-        Prefetch("reviews", queryset=Review.objects.select_related("reviewer")
+        Prefetch("reviews", queryset=Review.objects.select_related("reviewer", "client_link")
                  .order_by("reviewed_at")),
     )
 
@@ -117,8 +118,13 @@ def with_history(creatives: list[Creative]) -> list[Creative]:
         creative.last_review = reviews[-1] if reviews else None
         for review in reviews:
             reviews_by_version.setdefault(review.version, []).append(review)
+        # What changed in each round (word diffs against the version before), from the same
+        # prefetched rows: no query more per card.
+        changes = {
+            round_.version.version: round_.changes for round_ in creative_rounds(creative)
+        }
         creative.history = [
-            (version, reviews_by_version.get(version.version, []))
+            (version, reviews_by_version.get(version.version, []), changes.get(version.version, []))
             for version in reversed(list(creative.versions.all()))
         ]
     return creatives

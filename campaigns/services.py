@@ -19,6 +19,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 
+from campaigns.attribution import creative_apply_utm, tag_text, tag_url, utm_values
 from campaigns.models import (
     Brand,
     Campaign,
@@ -145,12 +146,24 @@ def creative_revise(*, creative: Creative, editor, changes: dict) -> Creative:
     if "hashtags" in changes:
         changes = {**changes, "hashtags": normalise_hashtags(changes["hashtags"])}
     merged = {field: changes.get(field, getattr(locked, field)) for field in EDITABLE_FIELDS}
+    # Every link keeps (or gets back) its UTM parameters, whatever the edit did to it.
+    utm = utm_values(
+        platform=locked.platform, campaign_slug=locked.campaign.slug, creative_id=locked.pk
+    )
+    merged["link"] = tag_url(merged["link"] or "", utm)
+    merged["caption"] = tag_text(merged["caption"] or "", utm)
+    changes = {**changes, "link": merged["link"], "caption": merged["caption"]}
     problems = post_problems(
         platform=locked.platform,
         caption=merged["caption"],
         hashtags=merged["hashtags"],
         link=merged["link"],
     )
+    if problems and (merged["link"] or "utm_" in merged["caption"]):
+        problems.append(
+            "Links carry the campaign's UTM parameters (utm_source, utm_medium, utm_campaign, "
+            "utm_content), and they count towards the length."
+        )
     if problems:
         raise ValidationError(problems)
     for field, value in changes.items():
@@ -271,6 +284,8 @@ def campaign_generate(*, campaign: Campaign, user, engine: str | None = None) ->
                 link=item.link, call_to_action=item.call_to_action, image_brief=item.image_brief,
                 image_alt=item.image_alt, status=CreativeStatus.PENDING, version=1, author=user,
             )
+            if creative_apply_utm(creative=creative, fit=True):
+                creative.save(update_fields=["link", "caption", "hashtags"])
             creative_snapshot(creative=creative, author=user)
             created += 1
     return GenerationOutcome(plan=plan, created=created, replaced=replaced, kept=len(kept))

@@ -72,5 +72,7 @@ urlpatterns = [
          name="review_link_create"),
     path("campaigns/<int:pk>/review-links/<int:link_pk>/revoke/", client_review.link_revoke,
          name="review_link_revoke"),
+    path("campaigns/<int:pk>/review-links/policy/", client_review.approval_policy,
+         name="review_policy"),
     path("review/<str:token>/", client_review.client_page, name="client_review"),
 ]

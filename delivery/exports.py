@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import Func, Q, QuerySet
+from django.db.models import Func, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -103,23 +103,17 @@ def _filter_ids(queryset: QuerySet, params: dict[str, str], mapping: dict[str, s
 
 
 def leads_queryset(params: dict[str, str]) -> QuerySet:
-    from leads.models import Lead
+    """The Lead Gen list's own filters (its form and selector), plus ids and creation dates."""
+    from leads.forms import LeadFilterForm
+    from leads.selectors import lead_list_for
 
-    queryset = Lead.objects.order_by("-score", "-created_at", "pk")
-    if params.get("status"):
-        queryset = queryset.filter(status=params["status"].strip().upper())
-    if params.get("source"):
-        queryset = queryset.filter(source=params["source"])
-    queryset = _filter_ids(queryset, params, {"owner": "owner_id", "campaign": "campaign_id"})
-    for param, lookup in (("score_min", "score__gte"), ("score_max", "score__lte")):
-        value = _int(params, param)
-        if value is not None:
-            queryset = queryset.filter(**{lookup: value})
-    if params.get("q"):
-        term = params["q"].strip()
-        queryset = queryset.filter(
-            Q(email__icontains=term) | Q(name__icontains=term) | Q(company__icontains=term)
-        )
+    data = dict(params)
+    for old, new in (("score_min", "min_score"), ("score_max", "max_score")):
+        if old in data:  # the names the export command documented first
+            data.setdefault(new, data.pop(old))
+    form = LeadFilterForm(data)
+    form.is_valid()  # a filter that does not validate is left out, as on the list page
+    queryset = lead_list_for(form.cleaned_data).select_related(None)
     ids = [int(part) for part in params.get("ids", "").split(",") if part.strip().isdigit()]
     if ids:
         queryset = queryset.filter(pk__in=ids)
@@ -167,22 +161,32 @@ def publications_queryset(params: dict[str, str]) -> QuerySet:
     return _date_range(queryset, "published_at", params)
 
 
-def metrics_queryset(params: dict[str, str]) -> QuerySet:
-    from campaigns.models import MetricSnapshot
+def _ids(params: dict[str, str], *names: str) -> tuple[int, ...]:
+    """Ids from comma-separated (or repeated, joined by clean_params) parameters."""
+    values = ",".join(params.get(name, "") for name in names)
+    return tuple(int(part) for part in values.split(",") if part.strip().isdigit())
 
-    queryset = MetricSnapshot.objects.order_by("captured_at", "pk")
-    queryset = _filter_ids(
-        queryset,
-        params,
-        {
-            "brand": "publication__creative__campaign__brand_id",
-            "campaign": "publication__creative__campaign_id",
-        },
+
+def metrics_queryset(params: dict[str, str]) -> QuerySet:
+    """Every snapshot (the time series) of the posts Monitoring selects with the same filters:
+    dates choose posts by their publishing day. Simulated figures are included unless the
+    parameters leave them out (simulated=no, or Monitoring's form applied without the switch)."""
+    from campaigns import metrics
+
+    simulated = params.get("simulated", "").lower()
+    include = simulated not in ("0", "no", "false", "off") and (
+        simulated in ("1", "yes", "true", "on") or not params.get("applied")
     )
-    queryset = _platform(queryset, params, "publication__platform")
-    if params.get("simulated") in ("0", "no", "false"):
-        queryset = queryset.exclude(source="simulated")
-    return _date_range(queryset, "captured_at", params)
+    filters = metrics.MetricFilters(
+        campaigns=_ids(params, "campaign", "campaigns"),
+        brand=_int(params, "brand"),
+        platform=params.get("platform", ""),
+        date_from=parse_date(params.get("date_from", "") or ""),
+        date_to=parse_date(params.get("date_to", "") or ""),
+    )
+    return metrics.snapshots_in_scope(filters, include_simulated=include).order_by(
+        "captured_at", "pk"
+    )
 
 
 EXPORTS: dict[str, ExportKind] = {
@@ -200,8 +204,8 @@ EXPORTS: dict[str, ExportKind] = {
                 ("last_activity_at", "last_activity_at"),
             ),
             leads_queryset,
-            ("status", "source", "owner", "campaign", "score_min", "score_max", "q", "ids",
-             "date_from", "date_to"),
+            ("status", "source", "owner", "campaign", "min_score", "max_score", "score_min",
+             "score_max", "q", "ids", "date_from", "date_to"),
         ),
         ExportKind(
             "campaigns", "Campaigns", "campaigns.view_campaign",
@@ -253,7 +257,8 @@ EXPORTS: dict[str, ExportKind] = {
                 ("video_views", "video_views"), ("source", "source"),
             ),
             metrics_queryset,
-            ("brand", "campaign", "platform", "simulated", "date_from", "date_to"),
+            ("brand", "campaign", "campaigns", "platform", "simulated", "applied", "date_from",
+             "date_to"),
         ),
     )
 }
@@ -468,5 +473,13 @@ def filename_for(kind: ExportKind, fmt: str, today: date | None = None) -> str:
     return f"aicmo-{kind.slug}-{(today or timezone.localdate()).isoformat()}.{fmt}"
 
 
-def clean_params(kind: ExportKind, params: Iterable[tuple[str, str]]) -> dict[str, str]:
-    return {key: value for key, value in params if key in kind.filters and value}
+def clean_params(
+    kind: ExportKind, params: Iterable[tuple[str, str | list[str]]]
+) -> dict[str, str]:
+    """The kind's known filters; a repeated parameter (QueryDict.lists()) is comma-joined."""
+    cleaned = {}
+    for key, value in params:
+        text = ",".join(value) if isinstance(value, list) else value
+        if key in kind.filters and text:
+            cleaned[key] = text
+    return cleaned

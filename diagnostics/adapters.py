@@ -52,6 +52,19 @@ def mastodon_instances() -> list[ConfiguredAdapter]:
     return adapters
 
 
+@adapter_source
+def publishing_credentials() -> list[ConfiguredAdapter]:
+    """The live adapters' credentials per brand and platform (Execution), and live campaigns
+    that lack one."""
+    from campaigns.publishing.selectors import configured_adapters as credentials
+
+    return [
+        ConfiguredAdapter(brand, platform, "live credential", "—" if configured else "",
+                          "" if configured else note)
+        for brand, platform, configured, note in credentials()
+    ]
+
+
 def configured_adapters() -> list[ConfiguredAdapter]:
     found: list[ConfiguredAdapter] = []
     for source in ADAPTER_SOURCES:

@@ -19,6 +19,7 @@ from diagnostics.environment import (
     check_static_files,
     check_versions,
 )
+from diagnostics.workers import check_background_worker, check_oldest_waiting_job
 
 
 @check("database_configuration", "Database configuration")
@@ -46,6 +47,18 @@ def generation_backend():
 @check("publishing_adapters", "Publishing adapters", needs_database=True)
 def publishing_adapters():
     return check_publishing_adapters()
+
+
+@check("background_worker", "Background worker", needs_database=True)
+def background_worker():
+    return check_background_worker()
+
+
+@check("oldest_waiting_job", "Oldest waiting job", needs_database=True)
+def oldest_waiting_job():
+    return check_oldest_waiting_job(
+        settings.JOBS_WAITING_WARN_SECONDS, settings.JOBS_WAITING_FAIL_SECONDS
+    )
 
 
 @check("django_checks", "Django system checks")

@@ -239,8 +239,9 @@ def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
         })
     messages.success(request, f"“{item.description}” marked {'done' if done else 'open'}.")
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    # A path of ours only: redirect() would take a bare word ("0") for a URL name and fail.
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(next_url)
     return redirect(item.retrospective)
 

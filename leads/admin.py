@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from leads.models import ImportJob, Lead, LeadActivity, LeadTaker, ScoringRule
+from leads.models import ImportJob, ImportLeadChange, Lead, LeadActivity, LeadTaker, ScoringRule
 
 
 class ActivityInline(admin.TabularInline):
@@ -42,11 +42,12 @@ class ScoringRuleAdmin(admin.ModelAdmin):
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["original_name", "status", "total_rows", "created_count", "updated_count",
-                    "merged_count", "rejected_count", "created_by", "created_at"]
+                    "merged_count", "rejected_count", "created_by", "created_at", "undone_at"]
     list_filter = ["status", "created_at"]
     search_fields = ["original_name", "error"]
     list_select_related = ["created_by"]
-    readonly_fields = ["task_id", "started_at", "finished_at", "created_at"]
+    readonly_fields = ["task_id", "started_at", "finished_at", "created_at", "written_at",
+                       "undone_at", "undone_by", "undo_removed", "undo_restored", "undo_skipped"]
 
 
 @admin.register(LeadTaker)
@@ -55,3 +56,12 @@ class LeadTakerAdmin(admin.ModelAdmin):
     list_filter = ["accepting"]
     search_fields = ["user__username", "user__email"]
     list_select_related = ["user"]
+
+
+@admin.register(ImportLeadChange)
+class ImportLeadChangeAdmin(admin.ModelAdmin):
+    list_display = ["job", "lead", "created"]
+    list_filter = ["created"]
+    search_fields = ["lead__email", "job__original_name"]
+    list_select_related = ["job", "lead"]
+    raw_id_fields = ["job", "lead"]

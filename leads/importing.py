@@ -44,6 +44,9 @@ IMPORT_FIELDS: dict[str, tuple[str, int | None]] = {
     "website": ("Website", 300),
     "status": ("Status", None),
     "notes": ("Notes", None),
+    "utm_source": ("UTM source", 100),
+    "utm_campaign": ("UTM campaign", 180),
+    "utm_content": ("UTM content", 100),
 }
 
 # Header spellings seen in the wild, compared after lower-casing and dropping everything that
@@ -63,6 +66,9 @@ HEADER_SYNONYMS: dict[str, set[str]] = {
     "website": {"website", "web", "url", "site", "homepage", "companywebsite", "domain"},
     "status": {"status", "leadstatus", "stage", "state"},
     "notes": {"notes", "note", "comments", "comment", "remarks"},
+    "utm_source": {"utmsource"},
+    "utm_campaign": {"utmcampaign"},
+    "utm_content": {"utmcontent"},
 }
 
 _EMAIL = EmailValidator()

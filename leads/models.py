@@ -192,9 +192,26 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    written_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="The time stamped on every lead the import wrote; a lead updated after it "
+        "was changed since, and an undo leaves it as it is.",
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    undo_removed = models.PositiveIntegerField(default=0)
+    undo_restored = models.PositiveIntegerField(default=0)
+    undo_skipped = models.JSONField(
+        default=list, blank=True,
+        help_text="[{id, email}] of leads changed since the import, left as they are by the undo.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        permissions = [("undo_importjob", "Can undo a finished import")]
 
     def __str__(self) -> str:
         return f"Import #{self.pk} of {self.original_name}"
@@ -207,10 +224,39 @@ class ImportJob(models.Model):
         return self.status in {ImportStatus.QUEUED, ImportStatus.RUNNING}
 
     @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
+
+    @property
+    def can_be_undone(self) -> bool:
+        return self.status == ImportStatus.DONE and self.written_at is not None and not self.is_undone
+
+    @property
     def percent(self) -> int:
         if not self.total_rows:
             return 100 if self.status == ImportStatus.DONE else 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class ImportLeadChange(models.Model):
+    """What one import did to one lead, so the import can be undone: the lead was created by
+    it, or these were the lead's values before it (`previous`). Written set-based inside the
+    import's transaction."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="changes")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="import_changes")
+    created = models.BooleanField()
+    previous = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "lead"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "lead"], name="import_change_once_per_lead"),
+        ]
+
+    def __str__(self) -> str:
+        verb = "created" if self.created else "updated"
+        return f"Import #{self.job_id} {verb} lead {self.lead_id}"
 
 
 class LeadTaker(models.Model):

@@ -39,7 +39,7 @@ def lead_list_for(filters: dict) -> QuerySet[Lead]:
 
 class LeadSearchText(Func):
     """Name, email, company and job title in capitals, joined by a character nobody types:
-    the expression of the trigram index lead_search_trgm (migration 0003), so a search reads
+    the expression of the trigram index lead_search_trgm (migration 0004), so a search reads
     that index instead of every lead."""
 
     template = "UPPER(%(expressions)s)"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -30,7 +31,15 @@ from django.utils import timezone
 
 from leads import importing
 from leads.importing import ImportFileError, ValidatedFile
-from leads.models import ActivityKind, ImportJob, ImportStatus, Lead, LeadActivity, LeadTaker
+from leads.models import (
+    ActivityKind,
+    ImportJob,
+    ImportLeadChange,
+    ImportStatus,
+    Lead,
+    LeadActivity,
+    LeadTaker,
+)
 from leads.scoring import leads_rescore
 from leads.statuses import LeadStatus, normalise_status
 
@@ -339,8 +348,13 @@ def import_job_start(*, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
         mapping=mapping, status=ImportStatus.QUEUED
     )
     if updated:
-        result = run_import_job.enqueue(job.pk)
-        ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=result.id[:64])
+        # Through job_enqueue: the background job is recorded with who started it and the file.
+        from jobs.services import job_enqueue
+
+        background = job_enqueue(task=run_import_job, args=[job.pk], started_by=job.created_by,
+                                 label=f"Import {job.original_name}")
+        ImportJob.objects.filter(pk=job.pk, task_id="").update(
+            task_id=background.task_result_id[:64])
     job.refresh_from_db()
     return job
 
@@ -368,14 +382,16 @@ def import_job_run(*, job_id: int) -> ImportJob:
 
         validated = importing.validate(parsed, job.mapping, progress=progress)
         with transaction.atomic():
-            written_from = timezone.now()
+            written_at = timezone.now()
             created, updated = leads_write(
                 validated, source=job.source, actor=job.created_by,
                 note=f"Imported from {job.original_name} (import #{job.pk}).",
+                job_id=job.pk, now=written_at,
             )
-            # Only the leads this import wrote: rescoring every lead made a 100,000-row import
-            # rewrite the whole table (docs/PERFORMANCE.md).
-            leads_rescore(updated_since=written_from)
+            # Only the leads this import wrote (their updated_at is written_at): rescoring every
+            # lead made a 100,000-row import rewrite the whole table (docs/PERFORMANCE.md).
+            leads_rescore(updated_since=written_at)
+            ImportJob.objects.filter(pk=job.pk).update(written_at=written_at)
     except Exception as exc:
         # A file we cannot read is the user's to fix; anything else is logged in full too.
         if not isinstance(exc, ImportFileError):
@@ -408,21 +424,58 @@ def leads_existing_count(emails: list[str]) -> int:
 
 
 def leads_write(
-    validated: ValidatedFile, *, source: str, actor: AbstractBaseUser | None, note: str
+    validated: ValidatedFile, *, source: str, actor: AbstractBaseUser | None, note: str,
+    job_id: int | None = None, now=None,
 ) -> tuple[int, int]:
     """Writes validated leads with set-based SQL; returns (created, updated). Call inside a
     transaction. PostgreSQL: COPY into a temporary table, one UPDATE of the known leads (with
     an IMPORT activity on each) and one INSERT of the new ones. Other databases: bulk_create
     and bulk_update. A lead an import creates gets no activity row: its source, its creation
     time and the ImportJob say where it came from (and 100,000 extra rows would halve the
-    speed of a large import)."""
+    speed of a large import).
+
+    With `job_id`, what the import does to each lead is recorded as an ImportLeadChange (the
+    lead it created, or the values it replaced), in the same set-based statements, so the
+    import can be undone. Every lead written is stamped with `now` (its updated_at).
+
+    UTM columns link a lead to the campaign whose slug is `utm_campaign` and to the creative
+    whose id is `utm_content` when that creative belongs to that campaign; like the public
+    form, they fill only what the stored lead does not have yet."""
     if not validated.leads:
         return 0, 0
     actor_id = actor.pk if actor is not None else None
+    now = now or timezone.now()
     if connection.vendor == "postgresql":
-        return _write_postgresql(validated, source=source, actor_id=actor_id, note=note)
-    return _write_generic(validated, source=source, actor_id=actor_id, note=note)
+        return _write_postgresql(
+            validated, source=source, actor_id=actor_id, note=note, job_id=job_id, now=now
+        )
+    return _write_generic(
+        validated, source=source, actor_id=actor_id, note=note, job_id=job_id, now=now
+    )
 
+
+# The values an undo puts back, as they were before the import's UPDATE.
+UNDO_FIELDS = (
+    *CONTACT_FIELDS, "status", "notes", "utm_source", "utm_campaign", "utm_content",
+    "campaign_id", "creative_id",
+)
+
+# Before the UPDATE: the previous values of every known lead the file touches.
+_PG_RECORD_PREVIOUS = """
+INSERT INTO leads_importleadchange (job_id, lead_id, created, previous)
+SELECT %(job)s, l.id, false, jsonb_build_object({fields})
+FROM leads_lead AS l JOIN leads_import_rows AS t ON lower(l.email) = t.email
+""".format(fields=", ".join(f"'{name}', l.{name}" for name in UNDO_FIELDS))
+
+# The campaign a row's utm_campaign names, and the creative its utm_content names in it.
+_PG_ATTRIBUTED = """
+UPDATE leads_import_rows AS t SET campaign_id = c.id
+FROM campaigns_campaign AS c WHERE t.utm_campaign <> '' AND c.slug = t.utm_campaign;
+UPDATE leads_import_rows AS t SET creative_id = cr.id
+FROM campaigns_creative AS cr
+WHERE t.campaign_id IS NOT NULL AND t.utm_content ~ '^[0-9]{1,18}$'
+  AND cr.id = t.utm_content::bigint AND cr.campaign_id = t.campaign_id;
+"""
 
 # Known emails first: one UPDATE joined on the case-insensitive unique index, logging an
 # activity on each lead it touches. The which-fields-win rule is the module docstring's.
@@ -439,6 +492,11 @@ WITH updated AS (
         notes = CASE WHEN t.notes = '' THEN l.notes
                      WHEN l.notes = '' THEN t.notes
                      ELSE l.notes || E'\\n' || t.notes END,
+        utm_source = CASE WHEN l.utm_source = '' THEN t.utm_source ELSE l.utm_source END,
+        utm_campaign = CASE WHEN l.utm_campaign = '' THEN t.utm_campaign ELSE l.utm_campaign END,
+        utm_content = CASE WHEN l.utm_content = '' THEN t.utm_content ELSE l.utm_content END,
+        campaign_id = COALESCE(l.campaign_id, t.campaign_id),
+        creative_id = COALESCE(l.creative_id, t.creative_id),
         updated_at = %(now)s
     FROM leads_import_rows AS t
     WHERE lower(l.email) = t.email
@@ -452,58 +510,102 @@ SELECT count(*) FROM updated
 
 # Then every other row is a new lead: a plain INSERT … SELECT, as fast as COPY into the table.
 _PG_INSERT = """
-INSERT INTO leads_lead (
-    email, name, phone, company, company_size, title, website, source, status, score,
-    consent, notes, utm_source, utm_campaign, utm_content, created_at, updated_at
-)
-SELECT t.email, t.name, t.phone, t.company, t.company_size, t.title, t.website, %(source)s,
-       t.status, 0, false, t.notes, '', '', '', %(now)s, %(now)s
-FROM leads_import_rows AS t
-WHERE NOT EXISTS (SELECT 1 FROM leads_lead AS l WHERE lower(l.email) = t.email)
+WITH inserted AS (
+    INSERT INTO leads_lead (
+        email, name, phone, company, company_size, title, website, source, status, score,
+        consent, notes, utm_source, utm_campaign, utm_content, campaign_id, creative_id,
+        created_at, updated_at
+    )
+    SELECT t.email, t.name, t.phone, t.company, t.company_size, t.title, t.website, %(source)s,
+           t.status, 0, false, t.notes, t.utm_source, t.utm_campaign, t.utm_content,
+           t.campaign_id, t.creative_id, %(now)s, %(now)s
+    FROM leads_import_rows AS t
+    WHERE NOT EXISTS (SELECT 1 FROM leads_lead AS l WHERE lower(l.email) = t.email)
+    RETURNING id
+){record}
+SELECT count(*) FROM inserted
 """
+_PG_INSERT_PLAIN = _PG_INSERT.format(record="")
+_PG_INSERT_RECORDED = _PG_INSERT.format(record=""", recorded AS (
+    INSERT INTO leads_importleadchange (job_id, lead_id, created, previous)
+    SELECT %(job)s, id, true, NULL FROM inserted
+)""")
 
 
-def _write_postgresql(validated: ValidatedFile, *, source, actor_id, note) -> tuple[int, int]:
+def _write_postgresql(
+    validated: ValidatedFile, *, source, actor_id, note, job_id, now
+) -> tuple[int, int]:
     """COPY the clean rows into a temporary table, then UPDATE the known leads and INSERT the
     new ones. The table is locked against other writers (readers go on) for these few
     statements, so an email inserted meanwhile by a web form cannot slip between them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
-    writer.writerows(
-        [
+    attributed = False
+    rows = []
+    for lead in validated.leads:
+        values = lead.values
+        utm_campaign = values.get("utm_campaign", "")
+        attributed = attributed or bool(utm_campaign)
+        rows.append([
             lead.email, values.get("name", ""), values.get("phone", ""),
             values.get("company", ""), values.get("company_size", ""), values.get("title", ""),
             values.get("website", ""), values.get("status") or LeadStatus.NEW,
-            "\n".join(lead.notes),
-        ]
-        for lead in validated.leads
-        for values in (lead.values,)
-    )
+            "\n".join(lead.notes), values.get("utm_source", ""), utm_campaign,
+            values.get("utm_content", ""),
+        ])
+    writer.writerows(rows)
     buffer.seek(0)
-    params = {"source": source, "now": timezone.now(), "note": note, "actor": actor_id}
+    params = {"source": source, "now": now, "note": note, "actor": actor_id, "job": job_id}
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS leads_import_rows")
         cursor.execute(
             "CREATE TEMPORARY TABLE leads_import_rows (email text, name text, phone text, "
             "company text, company_size integer, title text, website text, status text, "
-            "notes text)"
+            "notes text, utm_source text, utm_campaign text, utm_content text, "
+            "campaign_id bigint, creative_id bigint)"
         )
         cursor.cursor.copy_expert(
-            "COPY leads_import_rows FROM STDIN WITH (FORMAT csv, FORCE_NULL (company_size))",
+            "COPY leads_import_rows (email, name, phone, company, company_size, title, website, "
+            "status, notes, utm_source, utm_campaign, utm_content) "
+            "FROM STDIN WITH (FORMAT csv, FORCE_NULL (company_size))",
             buffer, size=1 << 20,
         )
+        if attributed:
+            cursor.execute(_PG_ATTRIBUTED)
         cursor.execute("ANALYZE leads_import_rows")
         cursor.execute("LOCK TABLE leads_lead IN SHARE ROW EXCLUSIVE MODE")
+        if job_id is not None:
+            cursor.execute(_PG_RECORD_PREVIOUS, params)
         cursor.execute(_PG_UPDATE, params)
         (updated,) = cursor.fetchone()
-        cursor.execute(_PG_INSERT, params)
-        created = cursor.rowcount
+        cursor.execute(_PG_INSERT_RECORDED if job_id is not None else _PG_INSERT_PLAIN, params)
+        (created,) = cursor.fetchone()
         cursor.execute("DROP TABLE leads_import_rows")
     return created, updated
 
 
-def _write_generic(validated: ValidatedFile, *, source, actor_id, note) -> tuple[int, int]:
-    now = timezone.now()
+def _attribution(validated: ValidatedFile) -> tuple[dict[str, int], set[tuple[int, int]]]:
+    """(campaign slug → id, {(creative id, campaign id)}) for the UTM values of a file."""
+    from campaigns.models import Campaign, Creative
+
+    slugs = {lead.values["utm_campaign"] for lead in validated.leads if lead.values.get("utm_campaign")}
+    if not slugs:
+        return {}, set()
+    campaigns = dict(Campaign.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    contents = {
+        int(value) for lead in validated.leads
+        if (value := str(lead.values.get("utm_content", ""))).isdigit() and len(value) <= 18
+    }
+    creatives = set(
+        Creative.objects.filter(pk__in=contents, campaign_id__in=campaigns.values())
+        .values_list("pk", "campaign_id")
+    )
+    return campaigns, creatives
+
+
+def _write_generic(
+    validated: ValidatedFile, *, source, actor_id, note, job_id, now
+) -> tuple[int, int]:
     existing: dict[str, Lead] = {}
     emails = [lead.email for lead in validated.leads]
     for start in range(0, len(emails), 500):
@@ -511,27 +613,163 @@ def _write_generic(validated: ValidatedFile, *, source, actor_id, note) -> tuple
             email_lower__in=emails[start : start + 500]
         ):
             existing[lead.email_lower] = lead
-    new, changed = [], []
+    campaigns, creatives = _attribution(validated)
+    new, changed, previous = [], [], {}
     for clean in validated.leads:
+        utm = {key: str(clean.values.get(f"utm_{key}", "")) for key in ("source", "campaign", "content")}
+        campaign_id = campaigns.get(utm["campaign"])
+        content = utm["content"]
+        creative_id = (
+            int(content) if content.isdigit() and (int(content), campaign_id) in creatives else None
+        )
         lead = existing.get(clean.email)
         if lead is None:
             new.append(Lead(
                 email=clean.email, source=source,
                 status=clean.values.get("status") or LeadStatus.NEW,
                 notes="\n".join(clean.notes), created_at=now, updated_at=now,
+                campaign_id=campaign_id, creative_id=creative_id,
+                **{f"utm_{key}": value for key, value in utm.items()},
                 **{name: clean.values[name] for name in CONTACT_FIELDS if name in clean.values},
             ))
         else:
+            previous[lead.pk] = {name: getattr(lead, name) for name in UNDO_FIELDS}
             _merge_into(lead, clean.values, clean.values.get("status"), clean.notes)
+            for key, value in utm.items():
+                if value and not getattr(lead, f"utm_{key}"):
+                    setattr(lead, f"utm_{key}", value)
+            lead.campaign_id = lead.campaign_id or campaign_id
+            lead.creative_id = lead.creative_id or creative_id
             lead.updated_at = now
             changed.append(lead)
     Lead.objects.bulk_create(new, batch_size=500)
     Lead.objects.bulk_update(
-        changed, [*CONTACT_FIELDS, "status", "notes", "updated_at"], batch_size=500
+        changed,
+        [*CONTACT_FIELDS, "status", "notes", "utm_source", "utm_campaign", "utm_content",
+         "campaign", "creative", "updated_at"],
+        batch_size=500,
     )
     LeadActivity.objects.bulk_create(
         (LeadActivity(lead_id=lead.pk, kind=ActivityKind.IMPORT, to_status=lead.status,
                       note=note, actor_id=actor_id) for lead in changed),
         batch_size=500,
     )
+    if job_id is not None:
+        if any(lead.pk is None for lead in new):  # backends without RETURNING on bulk insert
+            new = list(Lead.objects.filter(email__in=[lead.email for lead in new]).only("pk"))
+        # bulk_create stamps updated_at itself (auto_now): give new leads the import's stamp,
+        # so an undo can tell them from leads changed since.
+        new_ids = [lead.pk for lead in new]
+        for start in range(0, len(new_ids), 500):
+            Lead.objects.filter(pk__in=new_ids[start : start + 500]).update(updated_at=now)
+        ImportLeadChange.objects.bulk_create(
+            [ImportLeadChange(job_id=job_id, lead_id=lead.pk, created=True) for lead in new]
+            + [
+                ImportLeadChange(job_id=job_id, lead_id=pk, created=False, previous=values)
+                for pk, values in previous.items()
+            ],
+            batch_size=500,
+        )
     return len(new), len(changed)
+
+
+# --- Dry runs and undo ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What an import would do, computed without writing anything."""
+
+    rows: int
+    created: int
+    updated: int
+    merged: int
+    rejected: list[dict]
+
+
+def import_job_dry_run(*, job: ImportJob, mapping: dict[str, str]) -> DryRun:
+    """Reads and checks the whole stored file with `mapping` and counts what an import would
+    create, update, merge and reject. Writes nothing (not even the mapping)."""
+    importing.check_mapping(mapping, len(job.headers))
+    with job.file.open("rb") as handle:
+        parsed = importing.parse(handle.read())
+    validated = importing.validate(parsed, mapping)
+    updated = leads_existing_count([lead.email for lead in validated.leads])
+    return DryRun(
+        rows=validated.total, created=len(validated.leads) - updated, updated=updated,
+        merged=validated.merged, rejected=[row.as_dict() for row in validated.rejected],
+    )
+
+
+class ImportUndoRefused(Exception):
+    """The import cannot be undone; the message says why, for the user."""
+
+
+def _undo_value(name: str, value):
+    if name in ("company_size", "campaign_id", "creative_id"):
+        return value if value is None else int(value)
+    return "" if value is None else value
+
+
+@transaction.atomic
+def import_job_undo(*, job: ImportJob, actor: AbstractBaseUser | None) -> ImportJob:
+    """Takes a finished import back as a whole: the leads it created are deleted, the fields it
+    changed on known leads get their previous values back. A lead changed since the import
+    (its updated_at is later than the import's stamp) is left as it is and listed on the job.
+    Recorded on the job (who, when, what); a second undo is refused."""
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.is_undone:
+        raise ImportUndoRefused(f"Import #{locked.pk} has already been undone.")
+    if locked.status != ImportStatus.DONE or locked.written_at is None:
+        raise ImportUndoRefused("Only a finished import can be undone.")
+    stamp = locked.written_at
+    changes = ImportLeadChange.objects.filter(job=locked)
+    skipped = list(
+        changes.filter(lead__updated_at__gt=stamp)
+        .order_by("lead__email").values("lead_id", "lead__email", "created")
+    )
+    created_ids = list(
+        changes.filter(created=True, lead__updated_at__lte=stamp).values_list("lead_id", flat=True)
+    )
+    restore = {
+        change.lead_id: change.previous
+        for change in changes.filter(created=False, lead__updated_at__lte=stamp)
+        .only("lead_id", "previous")
+    }
+    now = timezone.now()
+    note = f"Import #{locked.pk} ({locked.original_name}) undone: previous values restored."
+    restored = []
+    restore_ids = list(restore)
+    for start in range(0, len(restore_ids), 1000):
+        chunk = restore_ids[start : start + 1000]
+        for lead in Lead.objects.filter(pk__in=chunk):
+            for name, value in restore[lead.pk].items():
+                setattr(lead, name, _undo_value(name, value))
+            lead.updated_at = now
+            restored.append(lead)
+    Lead.objects.bulk_update(
+        restored, [*(name.removesuffix("_id") for name in UNDO_FIELDS), "updated_at"],
+        batch_size=500,
+    )
+    LeadActivity.objects.bulk_create(
+        (LeadActivity(lead_id=lead.pk, kind=ActivityKind.IMPORT, to_status=lead.status,
+                      note=note, actor=actor) for lead in restored),
+        batch_size=500,
+    )
+    removed = 0
+    for start in range(0, len(created_ids), 1000):
+        chunk = created_ids[start : start + 1000]
+        _, deleted = Lead.objects.filter(pk__in=chunk).delete()
+        removed += deleted.get(Lead._meta.label, 0)
+    if restored:
+        leads_rescore([lead.pk for lead in restored])
+    locked.undone_at, locked.undone_by = now, actor
+    locked.undo_removed, locked.undo_restored = removed, len(restored)
+    locked.undo_skipped = [
+        {"id": item["lead_id"], "email": item["lead__email"],
+         "created": item["created"]} for item in skipped
+    ]
+    locked.save(update_fields=[
+        "undone_at", "undone_by", "undo_removed", "undo_restored", "undo_skipped",
+    ])
+    return locked

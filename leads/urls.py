@@ -10,6 +10,9 @@ urlpatterns = [
     path("intake/imports/upload/", views.import_upload, name="import_upload"),
     path("intake/imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("intake/imports/<int:pk>/start/", views.import_start, name="import_start"),
+    # Dry runs and undo (issue 15)
+    path("intake/imports/<int:pk>/dry-run/", views.import_dry_run, name="import_dry_run"),
+    path("intake/imports/<int:pk>/undo/", views.import_undo, name="import_undo"),
     path("intake/imports/<int:pk>/rejected.csv", views.import_rejected_csv, name="import_rejected"),
     path("intake/form/<slug:slug>/", views.public_form, name="public_form"),
     path("intake/form/<slug:slug>/thanks/", views.public_form_thanks, name="public_form_thanks"),

@@ -129,7 +129,7 @@ def _preview(job: ImportJob) -> list[list[str]]:
 @require_GET
 @section_view("intake")
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    job = get_object_or_404(ImportJob.objects.select_related("created_by", "undone_by"), pk=pk)
     context: dict = {"job": job}
     if request.htmx:
         if not job.is_active:
@@ -168,6 +168,50 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
     except (ImportFileError, OSError) as exc:
         context["preview_error"] = f"The stored file cannot be read any more: {exc}"
     return render(request, "leads/import.html", context)
+
+
+@require_POST
+@section_view("intake")
+@permission_required("leads.add_importjob", raise_exception=True)
+def import_dry_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """Checks the whole file with the chosen mapping and shows what an import would do; writes
+    nothing (not even the mapping)."""
+    job = get_object_or_404(ImportJob, pk=pk)
+    if job.status != ImportStatus.PREVIEW:
+        messages.info(request, "This import has already started; a dry run is for a new file.")
+        return redirect(job)
+    form = MappingForm(request.POST, headers=job.headers, mapping=job.mapping)
+    context: dict = {"job": job, "mapping_form": form, "rejected": []}
+    if form.is_valid():
+        try:
+            context["dry_run"] = services.import_job_dry_run(job=job, mapping=form.mapping())
+        except (ImportFileError, OSError) as exc:
+            form.add_error(None, str(exc))
+    try:
+        context["preview"] = _preview(job)
+    except (ImportFileError, OSError) as exc:
+        context["preview_error"] = f"The stored file cannot be read any more: {exc}"
+    return render(request, "leads/import.html", context)
+
+
+@require_POST
+@section_view("intake")
+@permission_required("leads.undo_importjob", raise_exception=True)
+def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob, pk=pk)
+    try:
+        job = services.import_job_undo(job=job, actor=request.user)
+    except services.ImportUndoRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        skipped = len(job.undo_skipped)
+        messages.success(
+            request,
+            f"Import #{job.pk} undone: {job.undo_removed} lead{'s' if job.undo_removed != 1 else ''} "
+            f"removed, {job.undo_restored} restored"
+            + (f", {skipped} changed since and left as they are (listed below)." if skipped else "."),
+        )
+    return redirect(job)
 
 
 @require_GET
@@ -286,7 +330,9 @@ def leadgen(request: HttpRequest) -> HttpResponse:
 
 def _safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path of ours only: redirect() would take a bare word ("0") for a URL name and fail.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}):
         return target
     return default
 

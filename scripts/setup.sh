@@ -13,8 +13,13 @@ PYTHON="${PYTHON:-python3}"
 
 # System packages: only what is missing, only when we may install. The list is
 # scripts/apt-packages.txt unless APT_PACKAGES says otherwise (APT_PACKAGES="" skips the step).
+# With WITH_TEST_PACKAGES=1 (make's test targets) scripts/apt-packages-test.txt is added: the
+# browser the end-to-end tests drive, and the load tool.
 if [ -z "${APT_PACKAGES+set}" ]; then
   APT_PACKAGES="$(grep -v '^[[:space:]]*#' scripts/apt-packages.txt | tr '\n' ' ')"
+  if [ "${WITH_TEST_PACKAGES:-0}" = "1" ]; then
+    APT_PACKAGES="$APT_PACKAGES $(grep -v '^[[:space:]]*#' scripts/apt-packages-test.txt | tr '\n' ' ')"
+  fi
 fi
 if [ -n "$APT_PACKAGES" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   missing=""

@@ -98,3 +98,15 @@ def test_startup_logs_the_build_once():
     result = _manage("check", DEBUG="false", SECRET_KEY="k" * 50, DASHBOARD_BUILD="b-77")
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("DASHBOARD_BUILD=b-77") == 1
+
+
+def test_readme_lists_every_setting_the_code_reads():
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    names = set()
+    for source in ("aicmo_site/settings.py", "aicmo_site/config.py"):
+        text = (root / source).read_text()
+        names |= set(re.findall(r"env\.\w+\(\s*\"([A-Z][A-Z0-9_]+)\"", text))
+    readme = (root / "README.md").read_text()
+    assert sorted(name for name in names if f"`{name}`" not in readme) == []

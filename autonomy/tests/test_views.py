@@ -20,11 +20,29 @@ def _suggestion(creative) -> AgentAction:
     )
 
 
-def test_autonomy_page_shows_policy_kill_switch_and_dry_run(viewer_client):
+def test_autonomy_page_shows_policy_kill_switch_and_dry_run_link(viewer_client):
     page = viewer_client.get("/autonomy/").content.decode()
     assert "Kill switch: off" in page
-    assert "What the worker would do next" in page
+    assert 'hx-get="/autonomy/next/"' in page and 'href="/autonomy/next/"' in page
     assert "Stop all autonomy now" not in page  # viewers cannot press it
+
+
+def test_dry_run_lists_what_the_worker_would_do_without_doing_it(viewer_client):
+    policy = global_policy()
+    policy.level = AutonomyLevel.AUTONOMOUS
+    policy.save()
+    creative = CreativeFactory()
+    page = viewer_client.get("/autonomy/next/").content.decode()
+    assert "would do" in page and "Approve the LinkedIn post" in page
+    assert "<nav" in page  # a full page without JavaScript
+    creative.refresh_from_db()
+    assert creative.status == CreativeStatus.PENDING
+    assert not AgentAction.objects.exists()
+
+
+def test_dry_run_htmx_answers_the_fragment_only(viewer_client):
+    page = viewer_client.get("/autonomy/next/", headers={"HX-Request": "true"}).content.decode()
+    assert "<nav" not in page and "dry-run" in page
 
 
 def test_approver_turns_kill_switch_on_and_banner_shows_everywhere(approver_client):
@@ -147,11 +165,12 @@ def test_autonomy_page_runs_the_same_queries_for_one_and_twenty_pending_posts(vi
     assert many <= 15
 
 
-def test_dry_run_refuses_for_a_brand_whose_kill_switch_is_on(viewer_client):
+def test_dry_run_refuses_for_a_brand_whose_kill_switch_is_on():
     from autonomy.models import AutonomyPolicy
+    from autonomy.worker import next_steps
 
     brand = BrandFactory(name="Stopped Brand")
     AutonomyPolicy.objects.create(brand=brand, level=AutonomyLevel.SUGGEST, kill_switch=True)
-    CreativeFactory(status=CreativeStatus.PENDING, campaign__brand=brand)
-    page = viewer_client.get("/autonomy/").content.decode()
-    assert "The kill switch is on." in page
+    CreativeFactory(status=CreativeStatus.PENDING, campaign__brand=brand)  # the only post
+    steps = [step for step in next_steps() if step.kind == "approve_creative"]
+    assert [step.reason for step in steps] == ["The kill switch is on."]

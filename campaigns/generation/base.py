@@ -110,6 +110,8 @@ def _text(value: Any, what: str, *, required: bool = True, limit: int = 5000) ->
     value = value.strip()
     if required and not value:
         raise GenerationError(f"The engine's answer leaves {what} empty.")
+    if "\x00" in value:  # no database column can store it
+        raise GenerationError(f"The engine's answer puts a NUL character in {what}.")
     return value[:limit]
 
 
@@ -118,6 +120,8 @@ def _texts(value: Any, what: str) -> list[str]:
         raise GenerationError(f"The engine's answer gives {what} that is not a list of texts.")
     if not value:
         raise GenerationError(f"The engine's answer gives no {what}.")
+    if any("\x00" in v for v in value):
+        raise GenerationError(f"The engine's answer puts a NUL character in {what}.")
     return [v.strip() for v in value]
 
 
@@ -155,6 +159,8 @@ def result_from_json(data: Any, *, campaign: Campaign, slots: list[Slot], engine
         hashtags = raw.get("hashtags", [])
         if not isinstance(hashtags, list | str):
             raise GenerationError(f"Post {number} has hashtags that are not a list.")
+        if any("\x00" in str(tag) for tag in (hashtags if isinstance(hashtags, list) else [hashtags])):
+            raise GenerationError(f"Post {number} has a NUL character in its hashtags.")
         link = raw.get("link", default_link)
         items.append(GeneratedItem(
             platform=slot.platform,

@@ -39,7 +39,8 @@ def hints_for(campaign: Campaign) -> Hints:
     except ImportError:
         return Hints()
     try:
-        found = generation_hints_for(campaign)
+        # Kaizen learns per brand: its hints take the brand, not the campaign.
+        found = generation_hints_for(campaign.brand)
     except Exception:  # Kaizen's own bug must not stop an operator generating posts.
         logger.exception("kaizen.generation_hints_for failed; generating without hints")
         return Hints()

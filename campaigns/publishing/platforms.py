@@ -108,6 +108,15 @@ class Platform:
     byte_limit: int | None = None
     image_max_bytes: int | None = None
     alt_text_limit: int | None = None
+    # Posts one connected account may publish through the API in any 24 hours (a moving
+    # window), from the platform's API documentation at the time of writing; None: the
+    # platform documents no post count limit. Live posting and the autonomy worker wait for
+    # the budget (campaigns.publishing.budgets). Instagram: content publishing limit of 50
+    # API-published posts per 24 hours; Threads: 250 API-published posts per 24 hours;
+    # LinkedIn: 150 member posts per day; X: POST /2/tweets allows 300 per 3 hours per user
+    # (2,400 a day, also X's account limit); Mastodon: 300 statuses per 3 hours per account
+    # by default (2,400 a day); Bluesky: 35,000 points a day at 3 points per created record
+    # (11,666 posts); Facebook Pages: no post count limit, only call-rate limits.
     daily_post_budget: int | None = None
     color: str = "#555555"
     # Live adapters that can post here (campaigns/publishing/adapters): the signed webhook
@@ -224,7 +233,7 @@ PLATFORMS: dict[str, Platform] = {
         see_more_at=None, compose_url="https://x.com/intent/post?text={text}",
         compose_prefills_text=True, post_domains=("x.com", "twitter.com"), max_images=4,
         image_rules="Up to 4 images; JPG, PNG or GIF up to 5 MB.",
-        links_clickable=True, color="#111111",
+        links_clickable=True, daily_post_budget=2400, color="#111111",
         manual_steps=(
             "Open X and sign in to the brand's account.",
             "Click “Post” to open the composer (or use “Open composer” below).",
@@ -274,7 +283,7 @@ PLATFORMS: dict[str, Platform] = {
         see_more_at=None, compose_url="https://{instance}/share?text={text}",
         compose_prefills_text=True, post_domains=(), max_images=4,
         image_rules="Up to 4 images; alt text strongly expected by the community.",
-        links_clickable=True, alt_text_limit=1500, color="#6364ff",
+        links_clickable=True, alt_text_limit=1500, daily_post_budget=2400, color="#6364ff",
         live_adapters=("mastodon", "webhook"),
         manual_steps=(
             "Open the brand's Mastodon instance and sign in.",
@@ -293,7 +302,8 @@ PLATFORMS: dict[str, Platform] = {
         compose_prefills_text=True, post_domains=("bsky.app",), max_images=4,
         image_rules="Up to 4 images of at most 2,000,000 bytes each; alt text up to 2,000 characters.",
         links_clickable=True, byte_limit=3000, image_max_bytes=2_000_000,
-        alt_text_limit=2000, color="#1185fe", live_adapters=("bluesky", "webhook"),
+        alt_text_limit=2000, daily_post_budget=11666, color="#1185fe",
+        live_adapters=("bluesky", "webhook"),
         extra={"max_langs": 3},
         manual_steps=(
             "Open Bluesky and sign in to the brand's account.",

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns.attribution import creative_apply_utm
 from campaigns.models import (
     Campaign,
     Creative,
@@ -32,6 +33,7 @@ from campaigns.models import (
 )
 from campaigns.publishing.adapters import PublishError, PublishResult, adapter_for
 from campaigns.publishing.adapters.base import wait
+from campaigns.publishing.budgets import budget_wait_reason
 from campaigns.publishing.simulation import simulated_external_id, simulated_figures
 
 logger = logging.getLogger(__name__)
@@ -166,6 +168,10 @@ def publication_skip(*, creative: Creative, user, reason: str) -> Publication:
 # --- live mode ------------------------------------------------------------------------------
 
 
+class BudgetWait(PublishingConflict):
+    """The account has used its posting budget for the last 24 hours; the post waits."""
+
+
 @dataclass(frozen=True)
 class LiveOutcome:
     publication: Publication
@@ -195,6 +201,14 @@ def _claim(creative: Creative) -> tuple[Creative, Publication, PublishingCredent
     problem = adapter_for(credential).configuration_problem()
     if problem:
         raise ValidationError(f"The {credential.get_adapter_display()} is not ready: {problem}")
+    # The account's posting budget: its credential row is locked while the budget is counted
+    # and the claim written, so two workers cannot both take the last slot.
+    PublishingCredential.objects.select_for_update().filter(pk=credential.pk).exists()
+    reason = budget_wait_reason(
+        locked.campaign.brand_id, locked.platform, exclude_creative=locked.pk
+    )
+    if reason:
+        raise BudgetWait(reason, publication)
     if publication is not None and publication.status == PublicationStatus.POSTING:
         # A claim older than the timeout belongs to a worker that died; take it over (the
         # adapter looks the post up before posting, so a post it made is found, not repeated).
@@ -257,6 +271,8 @@ def publication_publish_live(*, creative: Creative, user=None) -> LiveOutcome:
     it ends, and the result commits last, so other workers and pages see each step.
     """
     locked, publication, credential = _claim(creative)
+    # What goes out carries the UTM parameters, even for a post written before tagging.
+    creative_apply_utm(creative=locked)
     adapter = adapter_for(credential)
     max_attempts = max(1, settings.PUBLISHING_MAX_ATTEMPTS)
     error = ""
@@ -337,4 +353,8 @@ def campaign_complete(*, campaign: Campaign, user) -> Campaign:
     locked.completed_at = timezone.now()
     locked.save(update_fields=["completed_at", "updated_at"])
     logger.info("Campaign %s marked complete by %s", locked.pk, _who(user))
+    from kaizen.services import retrospective_open
+
+    # Every finished campaign gets its retrospective, opened in the same transaction.
+    retrospective_open(campaign=locked)
     return locked

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from campaigns.attribution import creative_apply_utm
 from campaigns.models import PublicationStatus
 from campaigns.publishing.services import publication_publish_live
 from campaigns.tests.fake_platform import (
@@ -38,6 +39,7 @@ def test_mastodon_posts_the_status_with_its_media_and_alt_text(fake, creative):
     outcome = publication_publish_live(creative=creative)
     assert outcome.ok
     [status] = fake.status_list
+    creative_apply_utm(creative=creative)  # what goes out carries the UTM parameters
     assert status["content"] == creative.full_text()
     assert status["media_ids"] == [next(iter(fake.media))]
     assert next(iter(fake.media.values()))["description"]

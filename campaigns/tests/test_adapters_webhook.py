@@ -9,6 +9,7 @@ import logging
 
 import pytest
 
+from campaigns.attribution import creative_apply_utm
 from campaigns.models import PublicationStatus, PublishAttempt
 from campaigns.publishing.adapters.webhook import sign
 from campaigns.publishing.services import publication_publish_live
@@ -51,7 +52,9 @@ def test_webhook_publish_is_signed_and_verified_by_the_receiver(fake, creative, 
     expected = hmac.new(WEBHOOK_SECRET.encode(), call["body"], hashlib.sha256).hexdigest()
     assert call["headers"]["X-Signature-256"] == f"sha256={expected}"
     payload = json.loads(call["body"])
+    creative_apply_utm(creative=creative)  # what goes out carries the UTM parameters
     assert payload["text"] == creative.full_text()
+    assert "utm_source=linkedin" in payload["text"]
     assert payload["image"]["alt"] == "Beans cooling in a steel tray"
     publication = outcome.publication
     assert publication.status == PublicationStatus.PUBLISHED

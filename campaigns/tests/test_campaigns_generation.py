@@ -131,7 +131,7 @@ class _Hints:
 def kaizen_hints(monkeypatch):
     """Stands in for Kaizen's selector (another app's work), not for the engine under test."""
     module = types.ModuleType("kaizen.selectors")
-    module.generation_hints_for = lambda campaign: _Hints()
+    module.generation_hints_for = lambda brand: _Hints()
     monkeypatch.setitem(sys.modules, "kaizen.selectors", module)
 
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from campaigns.attribution import creative_apply_utm
 from campaigns.models import Publication, PublicationStatus
 from campaigns.tests.factories import CampaignFactory, CreativeFactory, PublicationFactory
 from campaigns.tests.fake_platform import approved_creative
@@ -145,6 +146,7 @@ def test_post_page_shows_steps_caption_copy_button_and_count(viewer_client):
     assert 'id="caption-text">Roast day is here' in page
     assert 'data-copy-target="caption-text"' in page
     assert "navigator.clipboard" in page
+    creative_apply_utm(creative=creative)  # the page counts the text as posted, UTM link included
     assert f"{creative.text_length()} / 3000" in page
 
 

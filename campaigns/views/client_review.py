@@ -62,6 +62,24 @@ def link_revoke(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     return redirect("campaigns:review_links", pk=pk)
 
 
+@require_POST
+@section_view("campaigns")
+@permission_required("campaigns.review_creative", raise_exception=True)
+def approval_policy(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "client approval is final" toggle (Approvers only)."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    final = request.POST.get("client_approval_final") in ("on", "true", "1")
+    if client_review.campaign_set_client_approval_final(
+        campaign=campaign, final=final, user=request.user
+    ):
+        messages.success(
+            request,
+            "A client's approval is now final for this campaign." if final
+            else "A client's approval now needs an Approver's as well.",
+        )
+    return redirect("campaigns:review_links", pk=campaign.pk)
+
+
 def _whole(value: str | None) -> int | None:
     """A positive whole number from a form field, or None for anything else."""
     value = (value or "").strip()

@@ -14,11 +14,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
+from campaigns.attribution import creative_apply_utm
 from campaigns.models import Campaign, Creative, CreativeStatus, PublicationStatus
+from campaigns.publishing.budgets import budget_remaining, budget_summary
 from campaigns.publishing.forms import (
     CredentialForm,
     PostUrlForm,
@@ -42,11 +45,14 @@ from campaigns.publishing.services import (
     campaign_complete,
     credential_for,
     credential_save,
-    publication_publish_live,
     publication_record_manual,
     publication_simulate,
     publication_skip,
 )
+from campaigns.tasks import NotPosted, PostingConflict, operator_error, publish_live
+from jobs.models import Job
+from jobs.selectors import job_get_for_user
+from jobs.services import job_enqueue
 
 POST_PERMISSION = "campaigns.change_publication"
 
@@ -116,9 +122,13 @@ def _post_url(creative: Creative, session: bool) -> str:
     return url + "?session=1" if session else url
 
 
-def _post_context(request: HttpRequest, creative: Creative, **forms) -> dict:
+def _post_context(request: HttpRequest, creative: Creative, job: Job | None = None,
+                  **forms) -> dict:
     rules = creative.rules
     brand = creative.campaign.brand
+    # What is shown and copied carries the UTM parameters, even for a post written before
+    # tagging existed (in memory only: tagging is idempotent and saved on the next edit).
+    creative_apply_utm(creative=creative)
     text = creative.full_text()
     publication = getattr(creative, "publication", None)
     session = _in_session(request)
@@ -143,7 +153,12 @@ def _post_context(request: HttpRequest, creative: Creative, **forms) -> dict:
     next_creative = session_next(creative=creative) if (session and done) else None
     credential = credential_for(creative)
     due_today, overdue = due_flags(creative)
+    job_error = operator_error(job)[1] if job is not None and job.status == "failed" else ""
     return {
+        "job": job,
+        "job_busy": job is not None and not job.is_finished,
+        "job_error": job_error,
+        "job_poll_url": _with_job(_post_url(creative, session), job) if job else "",
         "image_problems": _image_problems(creative),
         "due_today": due_today,
         "overdue": overdue,
@@ -159,6 +174,8 @@ def _post_context(request: HttpRequest, creative: Creative, **forms) -> dict:
         "done": done,
         "can_post": request.user.has_perm(POST_PERMISSION),
         "credential": credential,
+        "budget_note": budget_summary(brand, creative.platform) if credential else "",
+        "budget_waiting": bool(credential) and budget_remaining(brand, creative.platform) == 0,
         "session": session,
         "position": position,
         "next_url": _post_url(next_creative, True) if next_creative else "",
@@ -183,21 +200,45 @@ def _image_problems(creative: Creative) -> list[str]:
 @require_GET
 @section_view("execution")
 def post_page(request: HttpRequest, platform: str, pk: int) -> HttpResponse:
+    """The posting page; with `?job=<id>` it follows a live posting job, and htmx polls its
+    posting panel until that job is finished."""
     creative = _get_creative(platform, pk)
-    return render(request, "campaigns/execution_post.html", _post_context(request, creative))
+    context = _post_context(request, creative, job=_posting_job(request, creative))
+    if request.htmx:
+        return render(request, "campaigns/execution_post.html#posting", context)
+    return render(request, "campaigns/execution_post.html", context)
 
 
-def _after_action(request: HttpRequest, creative: Creative, **forms) -> HttpResponse:
-    """htmx: the posting region again; plain POST: back to the page (or the form's errors)."""
+def _posting_job(request: HttpRequest, creative: Creative) -> Job | None:
+    """The live posting job named in `?job=`, when the user may see it."""
+    task_result_id = request.GET.get("job", "")[:64]
+    if not task_result_id:
+        return None
+    job = job_get_for_user(task_result_id, request.user)
+    if job is None or job.task_path != publish_live.module_path:
+        return None
+    return job
+
+
+def _after_action(request: HttpRequest, creative: Creative, job: Job | None = None,
+                  **forms) -> HttpResponse:
+    """htmx: the posting region again; plain POST: back to the page (or the form's errors).
+    A job still queued or running is followed by the page (`?job=<id>`)."""
     creative = _get_creative(creative.platform, creative.pk)  # fresh, with its publication
     invalid = any(form.errors for form in forms.values())
     if request.htmx:
         return render(request, "campaigns/execution_post.html#posting",
-                      _post_context(request, creative, **forms))
+                      _post_context(request, creative, job=job, **forms))
     if invalid:
         return render(request, "campaigns/execution_post.html",
-                      _post_context(request, creative, **forms), status=400)
-    return redirect(_post_url(creative, _in_session(request)))
+                      _post_context(request, creative, job=job, **forms), status=400)
+    return redirect(_with_job(_post_url(creative, _in_session(request)), job))
+
+
+def _with_job(url: str, job: Job | None) -> str:
+    if job is None:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({'job': job.task_result_id})}"
 
 
 def _run(request: HttpRequest, action, form=None) -> bool:
@@ -261,16 +302,24 @@ def post_simulate(request: HttpRequest, platform: str, pk: int) -> HttpResponse:
 @section_view("execution")
 @permission_required(POST_PERMISSION, raise_exception=True)
 def post_publish_live(request: HttpRequest, platform: str, pk: int) -> HttpResponse:
+    """Live posting runs as a background job (campaigns.tasks.publish_live). With the immediate
+    backend it has finished here and its outcome is a message; with workers the posting panel
+    follows the job (`?job=<id>`) until the post is published or failed."""
     creative = _get_creative(platform, pk)
-    outcome = []
-    if _run(request, lambda: outcome.append(
-            publication_publish_live(creative=creative, user=request.user))):
-        result = outcome[0]
-        if result.ok:
-            messages.success(request, "Posted by the adapter.")
+    job = job_enqueue(task=publish_live, args=[creative.pk, request.user.pk],
+                      started_by=request.user,
+                      label=f"Post {creative.pk} on {PLATFORMS[platform].name}")
+    if job.status == Job.Status.DONE:
+        messages.success(request, "Posted by the adapter.")
+    elif job.status == Job.Status.FAILED:
+        error_class, message = operator_error(job)
+        if error_class is not None and issubclass(error_class, PostingConflict):
+            messages.info(request, message)
+        elif error_class is not None and issubclass(error_class, NotPosted):
+            messages.error(request, f"Not posted: {message}")
         else:
-            messages.error(request, f"Not posted: {result.message}")
-    return _after_action(request, creative)
+            messages.error(request, message)
+    return _after_action(request, creative, job=None if job.is_finished else job)
 
 
 @require_GET

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
-from campaigns import charts, metrics
+from campaigns import charts, funnel, metrics
 from campaigns.metric_forms import MetricFilterForm, MetricImportForm, SnapshotForm
 from campaigns.models import MetricImport, MetricSource, Publication
 from campaigns.publishing.platforms import PLATFORMS
@@ -138,6 +138,12 @@ def monitoring_context(filters: metrics.MetricFilters) -> dict:
         "include_simulated": include,
         "simulated_note": _simulated_note(filters, sources["real"], sources["simulated"], include),
         "kpis": metrics.kpis(filters, include_simulated=include),
+        # The funnel of every campaign with a post in the selection (issue 15).
+        "funnel_rows": funnel.monitoring_funnel_rows(
+            metrics.publications_in_scope(filters, include_simulated=include)
+            .values("creative__campaign"),
+            include_simulated=include,
+        ),
     }
     context["kpis"]["engagement_rate_display"] = _percent(context["kpis"]["engagement_rate"])
     context["kpis"]["click_through_rate_display"] = _percent(
@@ -179,7 +185,10 @@ def monitoring(request: HttpRequest) -> HttpResponse:
             data["simulated"] = "on"
         form = MetricFilterForm(data)
     paginator = Paginator(
-        metrics.posts_with_figures(filters, include_simulated=include), POSTS_PER_PAGE
+        funnel.publication_lead_counts(
+            metrics.posts_with_figures(filters, include_simulated=include)
+        ),
+        POSTS_PER_PAGE,
     )
     posts = paginator.get_page(request.GET.get("page"))
     for post in posts:

@@ -41,7 +41,8 @@ def _int(value: str | None) -> int | None:
 def _next_url(request: HttpRequest) -> str:
     """Where a plain form post returns to: the page it came from, if it is ours."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    # A path of ours only: redirect() would take a bare word ("0") for a URL name and fail.
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

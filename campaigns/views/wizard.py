@@ -12,14 +12,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
-from campaigns import selectors
+from campaigns import funnel, selectors
 from campaigns.forms import CampaignForm, PostingModeForm
-from campaigns.generation import GenerationError
 from campaigns.models import Campaign
-from campaigns.services import campaign_create, campaign_generate, campaign_set_posting_mode
+from campaigns.services import campaign_create, campaign_set_posting_mode
+from campaigns.tasks import generate_campaign, operator_error
+from jobs.models import Job
+from jobs.selectors import job_get_for_user
+from jobs.services import job_enqueue
 
 STEP_TITLES = {
     1: "Create",
@@ -110,6 +115,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign, "steps": stepper(campaign, 1), "step": 1,
         "creatives": selectors.campaign_creatives(campaign),
+        **funnel.campaign_funnel_context(campaign),
     })
 
 
@@ -125,6 +131,7 @@ def _guard(request: HttpRequest, campaign: Campaign, step: int) -> HttpResponse 
     return None
 
 
+@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 @section_view("campaigns")
 def step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
@@ -147,27 +154,65 @@ def step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     return _execute_step(request, campaign)
 
 
+def _generation_job(request: HttpRequest) -> Job | None:
+    """The generation job named in `?job=`, when the user may see it (None otherwise)."""
+    task_result_id = request.GET.get("job", "")[:64]
+    if not task_result_id:
+        return None
+    job = job_get_for_user(task_result_id, request.user)
+    if job is None or job.task_path != generate_campaign.module_path:
+        return None
+    return job
+
+
+def generation_summary(campaign: Campaign) -> str:
+    """What the latest generation left: the plan in force and the posts awaiting review."""
+    plan = campaign.current_plan
+    if plan is None:
+        return ""
+    decided = campaign.n_creatives - campaign.n_pending
+    kept = f" {decided} reviewed post{'s' if decided != 1 else ''} kept." if decided else ""
+    return (f"Plan v{plan.version} written by the {plan.engine} engine: {campaign.n_pending} "
+            f"post{'s' if campaign.n_pending != 1 else ''} ready for review.{kept}")
+
+
 def _generate_step(request: HttpRequest, campaign: Campaign) -> HttpResponse:
-    error = ""
+    """Generation runs as a background job (campaigns.tasks.generate_campaign). With the
+    immediate backend it has finished when the POST returns, and the page answers as if it ran
+    in the request; with workers the POST redirects to `?job=<id>` and the page (polled by
+    htmx, or reloaded with "Check again") follows the job until it is done or failed."""
+    job = None
     if request.method == "POST":
         if not request.user.has_perm("campaigns.add_creative"):
             raise PermissionDenied("Only operators generate plans and creatives.")
-        try:
-            outcome = campaign_generate(campaign=campaign, user=request.user)
-        except GenerationError as exc:
-            error = str(exc)
-        else:
-            kept = f" {outcome.kept} reviewed posts kept." if outcome.kept else ""
-            messages.success(
-                request,
-                f"Plan v{outcome.plan.version} written by the {outcome.plan.engine} engine: "
-                f"{outcome.created} posts ready for review.{kept}",
-            )
+        job = job_enqueue(task=generate_campaign, args=[campaign.pk, request.user.pk],
+                          started_by=request.user,
+                          label=f"{campaign.name}: plan and creatives")
+        if job.status == Job.Status.DONE:
+            messages.success(request, generation_summary(_campaign(campaign.pk)))
             return redirect("campaigns:step", pk=campaign.pk, step=2)
-    return render(request, "campaigns/wizard_generate.html", {
+        if job.status != Job.Status.FAILED:
+            url = reverse("campaigns:step", args=[campaign.pk, 2])
+            return redirect(f"{url}?{urlencode({'job': job.task_result_id})}")
+        campaign = _campaign(campaign.pk)
+    else:
+        job = _generation_job(request)
+    error = ""
+    if job is not None and job.status == Job.Status.FAILED:
+        _, error = operator_error(job)
+        if job.attempts > 1:
+            error = f"{error} (after {job.attempts} attempts)"
+    context = {
         "campaign": campaign, "steps": stepper(campaign, 2), "step": 2, "error": error,
-        "creatives": selectors.campaign_creatives(campaign) if campaign.n_creatives else [],
-    })
+        "job": job, "busy": job is not None and not job.is_finished,
+        "summary": generation_summary(campaign) if job and job.status == Job.Status.DONE else "",
+        "poll_url": (f"{reverse('campaigns:step', args=[campaign.pk, 2])}?"
+                     f"{urlencode({'job': job.task_result_id})}" if job else ""),
+    }
+    if request.htmx and request.method == "GET":
+        return render(request, "campaigns/wizard_generate.html#generation", context)
+    context["creatives"] = selectors.campaign_creatives(campaign) if campaign.n_creatives else []
+    return render(request, "campaigns/wizard_generate.html", context)
 
 
 def _review_step(request: HttpRequest, campaign: Campaign) -> HttpResponse:

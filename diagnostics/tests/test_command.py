@@ -71,7 +71,8 @@ def test_diagnose_runs_every_check_by_default(settings):
     body = json.loads(out)
     assert [check["name"] for check in body["checks"]] == [
         "database_configuration", "database_connectivity", "migrations", "generation_backend",
-        "publishing_adapters", "django_checks", "static_files", "build", "versions",
+        "publishing_adapters", "background_worker", "oldest_waiting_job", "django_checks",
+        "static_files", "build", "versions",
     ]
     assert "configuration" in body
 
@@ -101,6 +102,12 @@ def test_diagnose_works_with_the_database_down():
         "Migrations cannot be checked: the database is not reachable."
     )
     assert checks["versions"]["status"] == "ok"
+    assert checks["background_worker"]["summary"] == (
+        "Background worker cannot be checked: the database is not reachable."
+    )
+    assert checks["oldest_waiting_job"]["summary"] == (
+        "Oldest waiting job cannot be checked: the database is not reachable."
+    )
     assert "Down-Pa55-Q1" not in result.stdout + result.stderr
 
 
@@ -111,7 +118,7 @@ def test_diagnose_unknown_check_exits_3_with_one_line():
     assert errors == [
         "CommandError: Unknown check 'nope'; choose from: database_configuration, "
         "database_connectivity, migrations, generation_backend, publishing_adapters, "
-        "django_checks, static_files, build, versions."
+        "background_worker, oldest_waiting_job, django_checks, static_files, build, versions."
     ]
 
 

@@ -330,6 +330,18 @@ def test_import_leads_command_says_when_no_column_holds_emails(tmp_path):
     assert Lead.objects.count() == 0
 
 
+@pytest.mark.django_db
+def test_import_start_records_a_background_job_with_its_starter_and_file(operator):
+    from jobs.models import Job
+
+    upload = SimpleUploadedFile("spring.csv", b"email,name\na@example.com,Ann\n")
+    job = services.import_job_create(upload=upload, actor=operator)
+    job = services.import_job_start(job=job, mapping=job.mapping)
+    background = Job.objects.get(task_result_id=job.task_id)
+    assert (background.status, background.started_by, background.label) == (
+        Job.Status.DONE, operator, "Import spring.csv")
+
+
 def test_import_rescores_only_the_leads_it_wrote():
     ScoringRuleFactory(field="title", condition="contains", value="cto", points=40)
     untouched = LeadFactory(email="old@x.example", title="CTO", score=7)

@@ -13,7 +13,6 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-
 @pytest.fixture(scope="module", autouse=True)
 def _orm_beside_playwright():
     """Playwright's sync API keeps an event loop in this thread; Django's ORM refuses to run
@@ -32,6 +31,10 @@ def _orm_beside_playwright():
 @pytest.fixture(scope="module")
 def browser(_orm_beside_playwright):
     from playwright.sync_api import sync_playwright
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"The browser tests need Chromium at {CHROMIUM}: `apt-get install chromium` "
+                    "(scripts/setup.sh does it as root), or set CHROMIUM_PATH.", pytrace=False)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -80,6 +83,20 @@ def page(browser, request, live_server):
 @pytest.fixture
 def nojs_page(browser, request, live_server):
     return _new_page(browser, request, javascript=False)
+
+
+@pytest.fixture
+def open_page(browser, request, live_server):
+    """Another person's browser in the same test (its own cookies): `open_page("arjun")`.
+    Its screenshots go to the test's folder too, named after the person."""
+
+    def open_(person: str, *, javascript: bool = True):
+        other = _new_page(browser, request, javascript=javascript)
+        other.shots.folder = other.shots.folder / person
+        other.shots.folder.mkdir(parents=True, exist_ok=True)
+        return other
+
+    return open_
 
 
 @pytest.fixture

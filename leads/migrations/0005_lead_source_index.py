@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('campaigns', '0004_monitoring_warnings_imports'),
-        ('leads', '0003_lead_search_trigram_index'),
+        ('leads', '0004_lead_search_trigram_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

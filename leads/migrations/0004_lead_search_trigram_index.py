@@ -30,7 +30,7 @@ def drop_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leads", "0002_scoring_imports_routing_utm"),
+        ("leads", "0003_beyond_import_undo"),
     ]
 
     operations = [
