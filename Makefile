@@ -9,8 +9,10 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aicmo
 TEST_ENV := SECRET_KEY=test-secret-key-not-for-production DEBUG=false STATIC_MANIFEST=false \
 	TASKS_BACKEND=immediate
 PYTEST_ARGS ?=
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aicmo_bench
+BENCH_ARGS ?=
 
-.PHONY: install install-test run serve test lint test-pg test-embedded loadtest migrate clean
+.PHONY: install install-test run serve test lint test-pg test-embedded loadtest migrate clean bench
 
 install:
 	@./scripts/setup.sh
@@ -48,6 +50,11 @@ test-pg: install-test
 test-embedded: install-test
 	$(TEST_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/test-embedded.sqlite3 \
 		$(BIN)/pytest -m embedded $(PYTEST_ARGS)
+
+# Benchmarks at scale on PostgreSQL (not part of `make test`; several minutes): writes
+# bench/results/<date>.json and the table in docs/PERFORMANCE.md. BENCH_ARGS e.g. --seconds 5.
+bench: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # The long load run: gunicorn (DEBUG off, gunicorn.conf.py's workers) on 127.0.0.1, a minute of
 # signed-in users reading sections, approving and posting; prints p50 / p99 and requests per

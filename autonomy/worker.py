@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 
 from autonomy.actions import ACTIONS, ActionKind, ActionRefused
 from autonomy.models import ActionStatus, AgentAction, AutonomyLevel
-from autonomy.policy import judge
+from autonomy.policy import PolicyBook, judge
 
 logger = logging.getLogger("aicmo.autonomy")
 BATCH_SIZE = 25
@@ -79,9 +79,10 @@ def _skipped_before(action: ActionKind, target, reason: str) -> bool:
     ).exists()
 
 
-def _handle(action: ActionKind, target, report: TickReport, dry_run: bool) -> None:
+def _handle(action: ActionKind, target, report: TickReport, dry_run: bool,
+            book: PolicyBook | None = None) -> None:
     brand = action.brand_of(target)
-    verdict = judge(action.kind, brand, live_platform=action.live_platform_of(target))
+    verdict = judge(action.kind, brand, live_platform=action.live_platform_of(target), book=book)
     if dry_run:
         report.plan.append(PlannedStep(action.kind, action.describe(target), verdict.mode, verdict.reason))
         return
@@ -129,14 +130,16 @@ def tick(
 ) -> TickReport:
     """on_claimed(kind, target) runs after an item is locked and before it is judged."""
     report = TickReport()
+    book = PolicyBook.load() if dry_run else None
     for name in kinds or list(ACTIONS):
         action = ACTIONS[name]
         if dry_run or action.own_transactions:
-            # Looking, not claiming — or a service that claims and commits its own steps.
+            # Looking, not claiming (policies read once) — or a service that claims and commits
+            # its own steps.
             for target in list(action.candidates()[:BATCH_SIZE]):
                 if on_claimed and not dry_run:
                     on_claimed(name, target)
-                _handle(action, target, report, dry_run)
+                _handle(action, target, report, dry_run, book)
             continue
         with transaction.atomic():
             claimed = action.candidates().select_for_update(skip_locked=True, of=("self",))

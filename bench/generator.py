@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.models import (
@@ -28,7 +28,7 @@ from campaigns.models import (
     Review,
 )
 from campaigns.publishing.platforms import PLATFORMS
-from leads.models import Lead
+from leads.models import Lead, LeadActivity
 from leads.statuses import LeadStatus
 
 BATCH = 5000
@@ -55,9 +55,38 @@ def _bulk(model, rows, log: Callable[[str], None]) -> list:
     return created
 
 
+def clear_leads(prefix: str = PREFIX) -> int:
+    """Deletes the bench's leads (and their activities) in two statements, however many: the
+    ORM's delete() would first load a million ids to cascade by hand."""
+    LeadActivity.objects.filter(lead__email__startswith=prefix)._raw_delete(connection.alias)
+    return Lead.objects.filter(email__startswith=prefix)._raw_delete(connection.alias)
+
+
+# Every NOT NULL column of leads_lead gets a value: one INSERT … SELECT, run by the database.
+TOP_UP_SQL = """
+INSERT INTO leads_lead (
+    name, email, phone, company, company_size, title, website, source, status, score, consent,
+    notes, utm_source, utm_campaign, utm_content, created_at, updated_at
+)
+SELECT 'Export ' || g, %(prefix)s || 'export-' || g || '@leads.example', '', 'Company ' || (g %% 5000),
+       1 + g %% 500, 'Owner', '', 'bench', 'NEW', g %% 100, false, '', '', '', '',
+       now() - (g || ' seconds')::interval, now()
+FROM generate_series(1, %(count)s) AS g
+ON CONFLICT DO NOTHING
+"""
+
+
+@transaction.atomic
+def top_up_leads(count: int) -> int:
+    """Adds `count` plain leads (for the export of a million); seed_bench's clear removes them."""
+    with connection.cursor() as cursor:
+        cursor.execute(TOP_UP_SQL, {"prefix": PREFIX, "count": count})
+        return cursor.rowcount
+
+
 def clear() -> None:
     """Removes earlier bench data (everything whose brand or email carries the prefix)."""
-    Lead.objects.filter(email__startswith=PREFIX).delete()
+    clear_leads()
     MetricSnapshot.objects.filter(publication__creative__campaign__brand__slug__startswith=PREFIX).delete()
     Publication.objects.filter(creative__campaign__brand__slug__startswith=PREFIX).delete()
     Creative.objects.filter(campaign__brand__slug__startswith=PREFIX).delete()

@@ -24,8 +24,14 @@ def page_rows(results: dict) -> list[str]:
             target = figures["vs_minimal"] >= 1 / 3
             target_text = "≥ ⅓ minimal"
         query_ok = queries is not None and queries <= 15 and same is not False
+        if figures.get("single_request_ms"):
+            latencies = f"one request alone: {figures['single_request_ms']:.0f} | —"
+        elif figures.get("requests") == 0:
+            latencies = f"none in {results['seconds']} s | —"
+        else:
+            latencies = f"{figures['p50_ms']:.1f} | {figures['p99_ms']:.1f}"
         rows.append(
-            f"| `{path}` | {figures['rps']:.0f} | {figures['p50_ms']:.1f} | {figures['p99_ms']:.1f} "
+            f"| `{path}` | {figures['rps']:.1f} | {latencies} "
             f"| {figures['vs_minimal']:.2f} | {figures['vs_admin']:.1f} | {figures['vs_bare']:.3f} "
             f"| {queries} ({'same' if same else 'differs' if same is False else 'n/a'} at 1/10) "
             f"| {target_text}: {_check(target)}; queries: {_check(query_ok)} |"

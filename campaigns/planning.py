@@ -121,11 +121,32 @@ class CadenceGap:
     scheduled: int
 
 
+# A day cell shows at most this many posts (flagged ones first); "+ N more" opens the day's
+# week. At agency scale a month holds thousands of posts: drawing them all took 20 s a page.
+DAY_LIMITS = {"month": 6, "week": 40}
+PROBLEMS_SHOWN = 50
+GAPS_SHOWN_PER_WEEK = 12
+
+
 @dataclass
 class CalendarDay:
     day: date
     in_period: bool
     entries: list[CalendarEntry] = field(default_factory=list)
+    limit: int = 6
+
+    @property
+    def shown(self) -> list[CalendarEntry]:
+        if len(self.entries) <= self.limit:
+            return self.entries
+        flagged = [entry for entry in self.entries if entry.flagged][: self.limit]
+        rest = [entry for entry in self.entries if not entry.flagged]
+        chosen = {id(entry) for entry in flagged + rest[: self.limit - len(flagged)]}
+        return [entry for entry in self.entries if id(entry) in chosen]
+
+    @property
+    def hidden_count(self) -> int:
+        return max(0, len(self.entries) - self.limit)
 
 
 @dataclass
@@ -133,6 +154,14 @@ class CalendarWeek:
     start: date
     days: list[CalendarDay]
     gaps: list[CadenceGap]
+
+    @property
+    def gaps_shown(self) -> list[CadenceGap]:
+        return self.gaps[:GAPS_SHOWN_PER_WEEK]
+
+    @property
+    def gaps_hidden(self) -> int:
+        return max(0, len(self.gaps) - GAPS_SHOWN_PER_WEEK)
 
 
 @dataclass
@@ -160,6 +189,18 @@ class CalendarView:
     @property
     def problem_count(self) -> int:
         return len(self.problems) + len(self.gaps)
+
+    @property
+    def problems_shown(self) -> list[CalendarEntry]:
+        return self.problems[:PROBLEMS_SHOWN]
+
+    @property
+    def gaps_shown(self) -> list[CadenceGap]:
+        return self.gaps[: max(0, PROBLEMS_SHOWN - len(self.problems))]
+
+    @property
+    def problems_hidden(self) -> int:
+        return max(0, self.problem_count - PROBLEMS_SHOWN)
 
 
 def _period(mode: str, anchor: date) -> tuple[date, date, date, date]:
@@ -251,6 +292,7 @@ def calendar_view(
                 day=day,
                 in_period=mode == WEEK or day.month == anchor.month,
                 entries=by_day.get(day, []),
+                limit=DAY_LIMITS[mode],
             )
             for day in (week_start + timedelta(days=i) for i in range(7))
         ]

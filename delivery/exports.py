@@ -3,19 +3,29 @@
 Each kind is a queryset (filtered the way its list page filters) and a list of columns read with
 `values_list`, iterated in chunks, so CSV and JSON stream in constant memory however many rows.
 Text cells that a spreadsheet would run as a formula are neutralised.
+
+On PostgreSQL a CSV export is one `COPY (SELECT …) TO STDOUT`: the query formats and
+neutralises the cells itself, and the rows stream from a thread through a small queue, close to
+the speed of `psql \\copy` and in constant memory. Other databases (and columns the query cannot
+format the way `cell` does) go through `values_list` and `csv.writer`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import queue
+import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection, models
+from django.db.models import Func, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -261,7 +271,8 @@ class _Echo:
         return value
 
 
-def csv_chunks(kind: ExportKind, params: dict[str, str]) -> Iterator[str]:
+def python_csv_chunks(kind: ExportKind, params: dict[str, str]) -> Iterator[str]:
+    """CSV through values_list and csv.writer, for every database and column type."""
     writer = csv.writer(_Echo())
     yield "\ufeff"  # BOM: spreadsheets then read UTF-8 correctly
     yield writer.writerow(kind.headers)
@@ -273,6 +284,167 @@ def csv_chunks(kind: ExportKind, params: dict[str, str]) -> Iterator[str]:
             buffer.clear()
     if buffer:
         yield "".join(buffer)
+
+
+# --- CSV through PostgreSQL's COPY ----------------------------------------------------------
+
+_FORMULA_SQL = "('=', '+', '-', '@', E'\\t', E'\\r')"
+_TEXT_FIELDS = (models.CharField, models.TextField)  # Email, URL and Slug fields are CharFields
+_PLAIN_FIELDS = (models.IntegerField, models.AutoField, models.DecimalField)
+_TZ_NAME = re.compile(r"^[A-Za-z0-9_/+-]+$")
+
+
+class _CsvText(Func):
+    """Text as `cell` writes it: NULL and '' as an empty cell, a formula-like start prefixed with '."""
+
+    output_field = models.TextField()
+    template = (
+        f"CASE WHEN left(%(expressions)s, 1) IN {_FORMULA_SQL} THEN '''' || %(expressions)s "
+        "ELSE NULLIF(%(expressions)s, '') END"
+    )
+
+
+class _CsvBool(Func):
+    output_field = models.TextField()
+    template = "CASE WHEN %(expressions)s THEN 'yes' WHEN NOT %(expressions)s THEN 'no' END"
+
+
+class _CsvDate(Func):
+    output_field = models.TextField()
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
+
+
+def _csv_datetime(tz_name: str) -> type[Func]:
+    """An aware datetime in the current time zone, ISO 8601 to the second with its offset."""
+    local = f"(%(expressions)s AT TIME ZONE '{tz_name}')"
+    utc = "(%(expressions)s AT TIME ZONE 'UTC')"
+
+    class _CsvDateTime(Func):
+        output_field = models.TextField()
+        template = (
+            f"to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN {local} >= {utc} "
+            f"THEN '+' || to_char({local} - {utc}, 'HH24:MI') "
+            f"ELSE '-' || to_char({utc} - {local}, 'HH24:MI') END"
+        )
+
+    return _CsvDateTime
+
+
+def _field_at(model, path: str):
+    """The model field a values_list path ends on ("campaign__name" → Campaign.name)."""
+    parts = path.split("__")
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    last = parts[-1]
+    return model._meta.pk if last == "pk" else model._meta.get_field(last)
+
+
+def copy_select(kind: ExportKind, params: dict[str, str]) -> QuerySet | None:
+    """The export as a queryset of text cells formatted like `cell`, or None when a column is
+    of a type only the Python path formats (JSON lists, floats…)."""
+    tz_name = timezone.get_current_timezone_name()
+    if not _TZ_NAME.match(tz_name):
+        return None
+    queryset = kind.queryset(params)
+    cells = {}
+    for index, (_, path) in enumerate(kind.columns):
+        field = _field_at(queryset.model, path)
+        if field.is_relation:
+            field = field.target_field
+        if isinstance(field, models.BooleanField):
+            cells[f"csv_{index}"] = _CsvBool(path)
+        elif isinstance(field, models.DateTimeField):
+            cells[f"csv_{index}"] = _csv_datetime(tz_name)(path)
+        elif isinstance(field, models.DateField):
+            cells[f"csv_{index}"] = _CsvDate(path)
+        elif isinstance(field, _TEXT_FIELDS):
+            cells[f"csv_{index}"] = _CsvText(path)
+        elif isinstance(field, _PLAIN_FIELDS):
+            cells[f"csv_{index}"] = models.F(path)
+        else:
+            return None
+    return queryset.annotate(**cells).values_list(*cells)
+
+
+class _QueueWriter:
+    """The file COPY writes into: rows gather into ~64 KB chunks that go on a bounded queue."""
+
+    def __init__(self, chunks: queue.Queue, cancelled: threading.Event) -> None:
+        self.chunks, self.cancelled = chunks, cancelled
+        self.parts: list[str] = []
+        self.size = 0
+
+    def write(self, data) -> None:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= 65536:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.parts:
+            self.put("".join(self.parts))
+            self.parts, self.size = [], 0
+
+    def put(self, item) -> None:
+        while True:
+            if self.cancelled.is_set():
+                raise InterruptedError("The export was abandoned by its reader.")
+            try:
+                self.chunks.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+
+_DONE = object()
+
+
+def copy_chunks(select: QuerySet) -> Iterator[str]:
+    """Streams `COPY (select) TO STDOUT` as CSV text on the request's own connection (so it
+    sees what the request's transaction sees), run by a thread while this generator yields."""
+    connection.ensure_connection()
+    raw = connection.connection
+    sql, sql_params = select.query.sql_with_params()
+    chunks: queue.Queue = queue.Queue(maxsize=16)
+    cancelled = threading.Event()
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        writer = _QueueWriter(chunks, cancelled)
+        try:
+            with raw.cursor() as cursor:
+                query = cursor.mogrify(sql, sql_params).decode("utf-8")
+                cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", writer)
+            writer.flush()
+        except BaseException as exc:  # noqa: BLE001 (raised again in the reading thread)
+            failure.append(exc)
+        finally:
+            with contextlib.suppress(InterruptedError):
+                writer.put(_DONE)
+
+    thread = threading.Thread(target=run, name="csv-export-copy", daemon=True)
+    thread.start()
+    try:
+        while (chunk := chunks.get()) is not _DONE:
+            yield chunk
+    finally:
+        cancelled.set()
+        thread.join()
+    if failure and not isinstance(failure[0], InterruptedError):
+        raise failure[0]
+
+
+def csv_chunks(kind: ExportKind, params: dict[str, str]) -> Iterator[str]:
+    """The export as CSV text: the BOM and the header, then the rows (through COPY on
+    PostgreSQL when the query can format every column)."""
+    select = copy_select(kind, params) if connection.vendor == "postgresql" else None
+    if select is None:
+        yield from python_csv_chunks(kind, params)
+        return
+    yield "\ufeff"  # BOM: spreadsheets then read UTF-8 correctly
+    yield csv.writer(_Echo()).writerow(kind.headers)
+    yield from copy_chunks(select)
 
 
 def json_chunks(kind: ExportKind, params: dict[str, str]) -> Iterator[str]:

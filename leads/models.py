@@ -50,6 +50,7 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["-score", "-created_at"], name="lead_score_rank"),
             models.Index(fields=["status", "-score"], name="lead_status_score"),
+            models.Index(fields=["source"], name="lead_source"),
         ]
 
     def __str__(self) -> str:

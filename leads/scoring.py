@@ -60,9 +60,10 @@ def score_expression(rules: list[ScoringRule], now: datetime):
     return total
 
 
-def leads_rescore(lead_ids: list[int] | None = None) -> int:
-    """Recomputes the scores of every lead (or of `lead_ids`) in one UPDATE; returns the rows
-    whose score changed.
+def leads_rescore(lead_ids: list[int] | None = None, *, updated_since: datetime | None = None) -> int:
+    """Recomputes the scores of every lead (or of `lead_ids`, or of the leads written at or
+    after `updated_since`, e.g. by an import) in one UPDATE; returns the rows whose score
+    changed.
 
     Two queries whatever the number of leads: the rules, then the UPDATE.
     """
@@ -71,6 +72,8 @@ def leads_rescore(lead_ids: list[int] | None = None) -> int:
     queryset = Lead.objects.exclude(score=expression)
     if lead_ids is not None:
         queryset = queryset.filter(pk__in=lead_ids)
+    if updated_since is not None:
+        queryset = queryset.filter(updated_at__gte=updated_since)
     return queryset.update(score=expression)
 
 

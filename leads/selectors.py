@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
+from django.db.models.functions import Upper
 
 from leads.models import ImportJob, Lead, LeadActivity
 from leads.statuses import LeadStatus
@@ -31,15 +33,54 @@ def lead_list_for(filters: dict) -> QuerySet[Lead]:
     if filters.get("campaign"):
         queryset = queryset.filter(campaign_id=filters["campaign"])
     if filters.get("q"):
-        text = filters["q"]
-        queryset = queryset.filter(
-            Q(name__icontains=text) | Q(email__icontains=text) | Q(company__icontains=text)
-            | Q(title__icontains=text)
-        )
+        queryset = lead_search(queryset, filters["q"])
     return queryset
 
 
+class LeadSearchText(Func):
+    """Name, email, company and job title in capitals, joined by a character nobody types:
+    the expression of the trigram index lead_search_trgm (migration 0004), so a search reads
+    that index instead of every lead."""
+
+    template = "UPPER(%(expressions)s)"
+    arg_joiner = " || chr(31) || "
+    output_field = TextField()
+
+    def __init__(self) -> None:
+        super().__init__(F("name"), F("email"), F("company"), F("title"))
+
+
+def lead_search(queryset: QuerySet[Lead], text: str) -> QuerySet[Lead]:
+    """Leads whose name, email, company or job title contains `text`, ignoring case."""
+    if connection.vendor != "postgresql":
+        return queryset.filter(
+            Q(name__icontains=text) | Q(email__icontains=text) | Q(company__icontains=text)
+            | Q(title__icontains=text)
+        )
+    return queryset.alias(search_text=LeadSearchText()).filter(
+        search_text__contains=Upper(Value(text, output_field=TextField()))
+    )
+
+
+# A loose index scan: one probe of the lead_source index per distinct source, instead of
+# reading every lead for a handful of values (100,000 leads: a 140 ms scan on each Lead Gen page).
+_PG_SOURCES = """
+WITH RECURSIVE sources AS (
+    SELECT min(source) AS source FROM leads_lead WHERE source > ''
+    UNION ALL
+    SELECT (SELECT min(source) FROM leads_lead WHERE source > sources.source)
+    FROM sources WHERE sources.source IS NOT NULL
+)
+SELECT source FROM sources WHERE source IS NOT NULL
+"""
+
+
 def lead_sources() -> list[str]:
+    """Every source leads came from, sorted (for the Lead Gen filter)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_SOURCES)
+            return [row[0] for row in cursor.fetchall()]
     return list(
         Lead.objects.exclude(source="").order_by("source").values_list("source", flat=True).distinct()
     )

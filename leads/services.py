@@ -389,7 +389,9 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 note=f"Imported from {job.original_name} (import #{job.pk}).",
                 job_id=job.pk, now=written_at,
             )
-            leads_rescore()
+            # Only the leads this import wrote (their updated_at is written_at): rescoring every
+            # lead made a 100,000-row import rewrite the whole table (docs/PERFORMANCE.md).
+            leads_rescore(updated_since=written_at)
             ImportJob.objects.filter(pk=job.pk).update(written_at=written_at)
     except Exception as exc:
         # A file we cannot read is the user's to fix; anything else is logged in full too.

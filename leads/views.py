@@ -322,7 +322,8 @@ def leadgen(request: HttpRequest) -> HttpResponse:
         return render(request, "leads/leadgen.html#results", context)
     context.update({
         "sources": selectors.lead_sources(), "owners": selectors.lead_owners(),
-        "campaigns": Campaign.objects.only("name", "brand__name").select_related("brand"),
+        # Plain rows for the filter's 500 options: model instances cost 1,000 inits a page.
+        "campaigns": Campaign.objects.values("pk", "name"),
     })
     return render(request, "leads/leadgen.html", context)
 

@@ -137,3 +137,40 @@ def test_a_decided_suggestion_cannot_be_decided_again(approver_client):
     approver_client.post(f"/autonomy/suggestions/{action.pk}/dismiss/")
     response = approver_client.post(f"/autonomy/suggestions/{action.pk}/accept/", follow=True)
     assert "already been decided" in response.content.decode()
+
+
+def _page_queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/autonomy/").status_code == 200
+    return len(queries)
+
+
+def test_autonomy_page_runs_the_same_queries_for_one_and_twenty_pending_posts(viewer_client):
+    from autonomy.models import AutonomyPolicy
+
+    brand = BrandFactory()
+    AutonomyPolicy.objects.create(brand=brand, level=AutonomyLevel.SUGGEST)
+    CreativeFactory(status=CreativeStatus.PENDING, campaign__brand=brand)
+    viewer_client.get("/autonomy/")  # warm the status banner cache
+    few = _page_queries(viewer_client)
+    for _ in range(19):
+        other = BrandFactory()
+        AutonomyPolicy.objects.create(brand=other, level=AutonomyLevel.SUGGEST, kill_switch=True)
+        CreativeFactory(status=CreativeStatus.PENDING, campaign__brand=other)
+    many = _page_queries(viewer_client)
+    assert many == few
+    assert many <= 15
+
+
+def test_dry_run_refuses_for_a_brand_whose_kill_switch_is_on():
+    from autonomy.models import AutonomyPolicy
+    from autonomy.worker import next_steps
+
+    brand = BrandFactory(name="Stopped Brand")
+    AutonomyPolicy.objects.create(brand=brand, level=AutonomyLevel.SUGGEST, kill_switch=True)
+    CreativeFactory(status=CreativeStatus.PENDING, campaign__brand=brand)  # the only post
+    steps = [step for step in next_steps() if step.kind == "approve_creative"]
+    assert [step.reason for step in steps] == ["The kill switch is on."]

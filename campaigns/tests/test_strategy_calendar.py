@@ -220,5 +220,32 @@ def test_strategy_page_query_count_does_not_grow_with_campaigns(viewer_client):
     build(15)
     with CaptureQueriesContext(connection) as large:
         page = viewer_client.get("/strategy/").content.decode()
-    assert page.count("⚠ same hour") == 34
+    # Every clash is listed among the problems; the day's cell shows six and links to the rest.
+    assert page.count("in the same hour") == 34
+    assert page.count("⚠ same hour") == 6 and "+ 28 more" in page
     assert len(small) == len(large)
+
+
+def test_calendar_month_day_shows_six_posts_flagged_first_and_links_to_the_rest(
+    campaign, operator_client
+):
+    day = date(2026, 11, 18)
+    posts = [CreativeFactory(campaign=campaign, scheduled_at=at(day, 8 + i)) for i in range(9)]
+    clash = CreativeFactory(campaign=campaign, scheduled_at=at(day, 16, 30), platform=posts[-1].platform)
+    view = calendar_view(mode="month", anchor=MONTH_ANCHOR)
+    cell = next(d for w in view.weeks for d in w.days if d.day == day)
+    assert len(cell.entries) == 10 and cell.hidden_count == 4
+    shown = [entry.creative for entry in cell.shown]
+    assert len(shown) == 6 and clash in shown and posts[-1] in shown
+    page = operator_client.get("/strategy/?view=month&date=2026-11-15").content.decode()
+    assert "+ 4 more" in page
+    assert "?view=week&amp;date=2026-11-18" in page
+
+
+def test_calendar_week_view_shows_every_post_of_a_busy_day(campaign):
+    day = date(2026, 11, 18)
+    for i in range(9):
+        CreativeFactory(campaign=campaign, scheduled_at=at(day, 8 + i))
+    view = calendar_view(mode="week", anchor=day)
+    cell = next(d for w in view.weeks for d in w.days if d.day == day)
+    assert len(cell.shown) == 9 and cell.hidden_count == 0

@@ -100,15 +100,15 @@ def test_export_queries_nothing_until_the_body_is_read(operator_client):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side cursors are PostgreSQL's")
-def test_export_reads_rows_through_a_server_side_cursor(operator_client):
+def test_python_csv_path_reads_rows_through_a_server_side_cursor():
     _leads(exports.CHUNK_SIZE + 10)
-    chunks = iter(operator_client.get("/delivery/export/leads.csv").streaming_content)
+    chunks = exports.python_csv_chunks(exports.EXPORTS["leads"], {})
     next(chunks), next(chunks), next(chunks)  # BOM, header, first rows
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_cursors WHERE name LIKE '_django_curs_%%'")
         open_cursors = cursor.fetchone()[0]
     assert open_cursors == 1
-    assert sum(chunk.count(b"\n") for chunk in chunks) > 0
+    assert sum(chunk.count("\n") for chunk in chunks) > 0
 
 
 def test_export_is_forbidden_without_read_permission(outsider_client):
@@ -142,3 +142,53 @@ def test_export_command_prints_json_to_stdout(capsys):
 def test_export_command_refuses_unknown_filter():
     with pytest.raises(CommandError, match="Unknown filter"):
         call_command("export", "leads", "--filter", "password=x")
+
+
+def _tricky_leads() -> None:
+    from campaigns.tests.factories import CampaignFactory
+
+    campaign = CampaignFactory(name="=Spring, \"launch\"")
+    Lead.objects.create(email="a@x.example", name="=HYPERLINK(1)", company="Acme, Inc.",
+                        notes="line one\nline two", company_size=12, consent=True, score=5,
+                        campaign=campaign, title="-minus", phone="+44 1")
+    Lead.objects.create(email="b@x.example", name="", company="Quote \"q\"", notes="@at",
+                        score=-3, website="https://b.example")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_csv_matches_python_csv_cell_for_cell():
+    _tricky_leads()
+    kind = exports.EXPORTS["leads"]
+    by_copy = list(csv.reader(io.StringIO("".join(exports.csv_chunks(kind, {})))))
+    by_python = list(csv.reader(io.StringIO("".join(exports.python_csv_chunks(kind, {})))))
+    assert by_copy == by_python
+    assert by_copy[1][1] == "'=HYPERLINK(1)"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_csv_writes_datetimes_in_the_current_time_zone_like_python():
+    from django.utils import timezone
+
+    _tricky_leads()
+    kind = exports.EXPORTS["leads"]
+    with timezone.override("America/St_Johns"):
+        by_copy = list(csv.reader(io.StringIO("".join(exports.csv_chunks(kind, {})))))
+        by_python = list(csv.reader(io.StringIO("".join(exports.python_csv_chunks(kind, {})))))
+    created = by_copy[0].index("created_at")
+    assert by_copy[1][created] == by_python[1][created]
+    assert by_copy[1][created].endswith(("-03:30", "-02:30"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_csv_abandoned_midway_leaves_the_connection_usable():
+    _leads(30_000)
+    chunks = exports.csv_chunks(exports.EXPORTS["leads"], {})
+    next(chunks), next(chunks), next(chunks)  # BOM, header, the first rows
+    chunks.close()
+    assert Lead.objects.count() == 30_000
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_csv_falls_back_to_python_for_list_columns():
+    assert exports.copy_select(exports.EXPORTS["creatives"], {}) is None
+    assert exports.copy_select(exports.EXPORTS["leads"], {}) is not None

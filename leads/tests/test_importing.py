@@ -340,3 +340,12 @@ def test_import_start_records_a_background_job_with_its_starter_and_file(operato
     background = Job.objects.get(task_result_id=job.task_id)
     assert (background.status, background.started_by, background.label) == (
         Job.Status.DONE, operator, "Import spring.csv")
+
+
+def test_import_rescores_only_the_leads_it_wrote():
+    ScoringRuleFactory(field="title", condition="contains", value="cto", points=40)
+    untouched = LeadFactory(email="old@x.example", title="CTO", score=7)
+    _run(b"Email,Title\nnew@x.example,CTO\n")
+    assert Lead.objects.get(email="new@x.example").score == 40
+    untouched.refresh_from_db()
+    assert untouched.score == 7

@@ -215,3 +215,43 @@ def test_operator_joins_the_routing_rota(operator_client, operator):
     operator_client.post("/leadgen/taking/", {"accepting": "1"})
     assert LeadTaker.objects.get(user=operator).accepting
     assert "You are in the routing rota" in operator_client.get("/leadgen/board/").content.decode()
+
+
+def _search_emails(client, text: str) -> set[str]:
+    from urllib.parse import urlencode
+
+    response = client.get("/leadgen/?" + urlencode({"q": text}))
+    assert response.status_code == 200
+    return {lead.email for lead in response.context["page"].object_list}
+
+
+@pytest.mark.embedded
+def test_leadgen_search_finds_each_field_ignoring_case(operator_client):
+    LeadFactory(email="ann@north.example", name="Ann Lee", company="Acme", title="CTO")
+    LeadFactory(email="bob@south.example", name="Bob Ray", company="Zenith Ltd", title="Owner")
+    assert _search_emails(operator_client, "ann lee") == {"ann@north.example"}
+    assert _search_emails(operator_client, "SOUTH.EX") == {"bob@south.example"}
+    assert _search_emails(operator_client, "zenith") == {"bob@south.example"}
+    assert _search_emails(operator_client, "cto") == {"ann@north.example"}
+
+
+@pytest.mark.embedded
+def test_leadgen_search_treats_percent_and_underscore_as_text(operator_client):
+    LeadFactory(email="pct@x.example", company="100% Growth")
+    LeadFactory(email="plain@x.example", company="1000 Growth")
+    assert _search_emails(operator_client, "100%") == {"pct@x.example"}
+    assert _search_emails(operator_client, "_") == set()
+
+
+def test_leadgen_search_does_not_match_across_two_fields(operator_client):
+    LeadFactory(email="cross@x.example", name="Smith", company="Acme")
+    assert _search_emails(operator_client, "smith acme") == set()
+
+
+@pytest.mark.embedded
+def test_lead_sources_lists_each_source_once_sorted_without_blank():
+    from leads.selectors import lead_sources
+
+    for source in ["event", "", "csv_import", "event", "web_form", "csv_import"]:
+        LeadFactory(source=source)
+    assert lead_sources() == ["csv_import", "event", "web_form"]
