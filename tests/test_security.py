@@ -290,6 +290,15 @@ STATE_CHANGING = {
     "kaizen:action_item_done": (lambda w: f"/learn/actions/{w['item'].pk}/done/",
                                 lambda w: {"done": "1"}, WRITERS),
     "diagnostics:system_run": (lambda w: "/system/run/", lambda w: {}, EVERYONE_SIGNED_IN),
+    "campaigns:review_policy": (
+        lambda w: f"/campaigns/{w['campaign'].pk}/review-links/policy/",
+        lambda w: {"client_approval_final": "on"}, APPROVERS),
+    "leads:import_dry_run": (lambda w: f"/intake/imports/{w['job'].pk}/dry-run/",
+                             lambda w: {"col_0": "email", "col_1": "name"}, WRITERS),
+    "leads:import_undo": (lambda w: f"/intake/imports/{w['job'].pk}/undo/", lambda w: {},
+                          WRITERS),
+    "delivery:make": (lambda w: f"/delivery/campaign/{w['campaign'].pk}/make/bundle/",
+                      lambda w: {}, WRITERS),
 }
 # POSTs that write nothing in this world: they compute and show (count, run the checks), refuse
 # with a message (complete: posts outstanding; publish: no adapter set up), find nothing to do
@@ -298,7 +307,9 @@ STATE_CHANGING = {
 READ_ONLY_POSTS = {"campaigns:creative_count", "diagnostics:system_run",
                    "campaigns:execution_complete", "campaigns:execution_publish", "leads:route",
                    "leads:rescore", "leads:taking", "autonomy:policy",
-                   "kaizen:retrospectives_open"}
+                   "kaizen:retrospectives_open",
+                   # A dry run writes nothing by design; undo refuses an import never run.
+                   "leads:import_dry_run", "leads:import_undo"}
 # Views that refuse a role with a message on the page they return to, not a 403.
 REFUSE_WITH_MESSAGE = {"autonomy:suggestion_dismiss"}
 
