@@ -422,6 +422,19 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @vary_on_headers("HX-Request")
+def _lead_form_answer(request: HttpRequest, lead, form_name: str, form) -> HttpResponse:
+    """After a form on the lead page: saved → the page again (its main region for htmx);
+    refused → the page with the form and its errors."""
+    if form.is_valid():
+        if not request.htmx:
+            return redirect(lead)
+        return render(request, "leads/lead_detail.html#lead-main", _detail_context(_get_lead(lead.pk)))
+    context = _detail_context(lead)
+    context[form_name] = form
+    template = "leads/lead_detail.html#lead-main" if request.htmx else "leads/lead_detail.html"
+    return render(request, template, context)
+
+
 @require_POST
 @section_view("leadgen")
 @permission_required("leads.change_lead", raise_exception=True)
@@ -460,13 +473,7 @@ def lead_log(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         services.lead_log(lead=lead, kind=form.cleaned_data["kind"],
                           note=form.cleaned_data["note"], actor=request.user)
-        if not request.htmx:
-            return redirect(lead)
-        return render(request, "leads/lead_detail.html#lead-main", _detail_context(_get_lead(pk)))
-    context = _detail_context(lead)
-    context["activity_form"] = form
-    template = "leads/lead_detail.html#lead-main" if request.htmx else "leads/lead_detail.html"
-    return render(request, template, context)
+    return _lead_form_answer(request, lead, "activity_form", form)
 
 
 @require_POST
@@ -477,13 +484,7 @@ def lead_owner(request: HttpRequest, pk: int) -> HttpResponse:
     form = OwnerForm(request.POST)
     if form.is_valid():
         services.lead_assign(lead=lead, owner=form.cleaned_data["owner"], actor=request.user)
-        if not request.htmx:
-            return redirect(lead)
-        return render(request, "leads/lead_detail.html#lead-main", _detail_context(_get_lead(pk)))
-    context = _detail_context(lead)
-    context["owner_form"] = form
-    template = "leads/lead_detail.html#lead-main" if request.htmx else "leads/lead_detail.html"
-    return render(request, template, context)
+    return _lead_form_answer(request, lead, "owner_form", form)
 
 
 @require_POST
