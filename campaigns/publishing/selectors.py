@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import (
@@ -59,6 +59,37 @@ def execution_queue(
     elif when == "upcoming":
         creatives = creatives.filter(scheduled_at__date__gt=today)
     return creatives
+
+
+def execution_counts(queue: QuerySet[Creative], now: datetime) -> dict[str, int]:
+    """How many posts the selection holds, how many are overdue and how many are due later
+    today: one query, whatever the selection's size."""
+    end_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    end_of_today += timedelta(days=1)
+    return queue.order_by().aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(scheduled_at__lt=now)),
+        due_today=Count("pk", filter=Q(scheduled_at__gte=now, scheduled_at__lt=end_of_today)),
+    )
+
+
+def execution_sessions(queue: QuerySet[Creative]) -> list[dict]:
+    """One posting session per campaign and platform in the selection, earliest post first."""
+    groups = list(
+        queue.order_by()
+        .values("campaign_id", "platform")
+        .annotate(count=Count("pk"), first=Min("scheduled_at"))
+        .order_by("first", "campaign_id", "platform")
+    )
+    campaigns = Campaign.objects.select_related("brand").in_bulk(
+        {group["campaign_id"] for group in groups}
+    )
+    return [
+        {"campaign": campaigns[group["campaign_id"]], "platform": PLATFORMS[group["platform"]],
+         "count": group["count"]}
+        for group in groups
+        if group["platform"] in PLATFORMS
+    ]
 
 
 def due_flags(creative: Creative, now: datetime | None = None) -> tuple[bool, bool]:

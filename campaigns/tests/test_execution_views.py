@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.attribution import creative_apply_utm
-from campaigns.models import Publication, PublicationStatus
+from campaigns.models import CreativeStatus, Publication, PublicationStatus
 from campaigns.tests.factories import CampaignFactory, CreativeFactory, PublicationFactory
 from campaigns.tests.fake_platform import approved_creative
 
@@ -525,3 +525,21 @@ def test_checklist_complete_redirects_anonymous(client):
     assert response.status_code == 302
     campaign.refresh_from_db()
     assert campaign.completed_at is None
+
+
+def test_execution_queue_pages_a_long_selection_and_counts_all_of_it(viewer_client):
+    from campaigns.views.execution import EXECUTION_PAGE_SIZE
+
+    campaign = CampaignFactory(posting_mode="manual")
+    now = timezone.now()
+    for hours in range(EXECUTION_PAGE_SIZE + 5):
+        CreativeFactory(campaign=campaign, status=CreativeStatus.APPROVED,
+                        scheduled_at=now - timedelta(hours=hours + 1))
+    first = viewer_client.get("/execution/").content.decode()
+    assert f"<strong>{EXECUTION_PAGE_SIZE + 5}</strong> posts waiting" in first
+    assert f"{EXECUTION_PAGE_SIZE + 5} overdue" in first
+    assert first.count("Open post") == EXECUTION_PAGE_SIZE
+    assert "Page 1 of 2" in first and "page=2" in first
+    second = viewer_client.get("/execution/?page=2").content.decode()
+    assert second.count("Open post") == 5
+    assert f"— {EXECUTION_PAGE_SIZE + 5} posts" in first  # the session covers the whole selection

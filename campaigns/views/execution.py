@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +37,9 @@ from campaigns.publishing.selectors import (
     creative_for_posting,
     credential_list,
     due_flags,
+    execution_counts,
     execution_queue,
+    execution_sessions,
     session_creatives,
     session_next,
 )
@@ -63,6 +66,8 @@ def _messages_of(error: ValidationError) -> list[str]:
 
 # --- the queue ------------------------------------------------------------------------------
 
+EXECUTION_PAGE_SIZE = 50
+
 
 @vary_on_headers("HX-Request")
 @require_GET
@@ -71,30 +76,22 @@ def execution(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
-    creatives = list(
-        execution_queue(
-            campaign_id=getattr(filters.get("campaign"), "pk", None),
-            brand_id=getattr(filters.get("brand"), "pk", None),
-            platform=filters.get("platform", ""),
-            day=filters.get("date"),
-            when=filters.get("when", ""),
-            now=now,
-        )
+    queue = execution_queue(
+        campaign_id=getattr(filters.get("campaign"), "pk", None),
+        brand_id=getattr(filters.get("brand"), "pk", None),
+        platform=filters.get("platform", ""),
+        day=filters.get("date"),
+        when=filters.get("when", ""),
+        now=now,
     )
-    rows = [(creative, *due_flags(creative, now)) for creative in creatives]
-    sessions: dict[tuple[int, str], dict] = {}
-    for creative in creatives:
-        key = (creative.campaign_id, creative.platform)
-        if key not in sessions:
-            sessions[key] = {"campaign": creative.campaign, "platform": PLATFORMS[creative.platform],
-                             "count": 0}
-        sessions[key]["count"] += 1
+    # A page of posts; the counts and the posting sessions cover the whole selection.
+    page = Paginator(queue, EXECUTION_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
-        "rows": rows,
-        "sessions": list(sessions.values()),
-        "overdue": sum(1 for _, _, overdue in rows if overdue),
-        "due_today": sum(1 for _, today, overdue in rows if today and not overdue),
+        "page": page,
+        "rows": [(creative, *due_flags(creative, now)) for creative in page.object_list],
+        "sessions": execution_sessions(queue),
+        **execution_counts(queue, now),
         "campaign": filters.get("campaign"),
     }
     template = "campaigns/execution.html#results" if request.htmx else "campaigns/execution.html"
