@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from campaigns.diffs import creative_rounds
@@ -76,14 +77,22 @@ def campaign_step(campaign: Campaign) -> Step:
     return STEPS["generated"]
 
 
-def campaign_list(*, brand_id: int | None = None) -> list[Campaign]:
-    queryset = _with_progress(Campaign.objects.select_related("brand", "owner"))
+CAMPAIGNS_PER_PAGE = 50
+
+
+def campaign_page(*, brand_id: int | None = None, page_number=None) -> Page:
+    """One page of campaigns, newest first, each with its counts and `step`; the counts are
+    computed for the page's campaigns only."""
+    queryset = Campaign.objects.order_by("-created_at", "-pk")
     if brand_id:
         queryset = queryset.filter(brand_id=brand_id)
-    campaigns = list(queryset.order_by("-created_at"))
-    for campaign in campaigns:
+    page = Paginator(queryset.values_list("pk", flat=True), CAMPAIGNS_PER_PAGE).get_page(page_number)
+    ids = list(page.object_list)
+    by_id = _with_progress(Campaign.objects.select_related("brand", "owner")).in_bulk(ids)
+    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    for campaign in page.object_list:
         campaign.step = campaign_step(campaign)
-    return campaigns
+    return page
 
 
 def campaign_get(pk: int) -> Campaign:

@@ -403,3 +403,19 @@ def test_campaign_set_posting_mode_refuses_with_nothing_approved(operator):
     campaign = _generated(operator)
     with pytest.raises(ValidationError, match="Nothing is approved yet"):
         campaign_set_posting_mode(campaign=campaign, mode="live")
+
+
+def test_campaign_index_pages_long_lists(viewer_client):
+    from campaigns.selectors import CAMPAIGNS_PER_PAGE
+
+    brand = BrandFactory()
+    Campaign.objects.bulk_create([
+        Campaign(brand=brand, name=f"Bulk {i}", slug=f"bulk-{i}", objectives="x",
+                 platforms=["linkedin"], start_date=date(2026, 12, 1), end_date=date(2026, 12, 28))
+        for i in range(CAMPAIGNS_PER_PAGE + 3)
+    ])
+    first = viewer_client.get("/campaigns/").content.decode()
+    assert first.count("Open step") == CAMPAIGNS_PER_PAGE
+    assert f"Page 1 of 2 · {CAMPAIGNS_PER_PAGE + 3} campaigns" in first
+    second = viewer_client.get(f"/campaigns/?brand={brand.pk}&page=2").content.decode()
+    assert second.count("Open step") == 3

@@ -80,9 +80,10 @@ def stepper(campaign: Campaign | None, current: int) -> list[dict]:
 def index(request: HttpRequest) -> HttpResponse:
     brand_id = request.GET.get("brand", "")
     brand_id = int(brand_id) if brand_id.isdigit() else None
-    campaigns = selectors.campaign_list(brand_id=brand_id)
+    page = selectors.campaign_page(brand_id=brand_id, page_number=request.GET.get("page"))
     return render(request, "campaigns/campaign_index.html", {
-        "campaigns": campaigns,
+        "page": page,
+        "campaigns": page.object_list,
         "brands": list(selectors.brand_choices()),
         "brand_id": brand_id,
     })
