@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from aicmo_site.decorators import section_view
+from aicmo_site.params import positive_id
 from autonomy import services
 from autonomy.forms import PolicyForm
 from autonomy.models import ActionStatus, AgentAction, AutonomyPolicy, KillSwitchEvent
@@ -55,7 +56,7 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
     if brand_id is None:
         policy = global_policy()
     else:
-        brand = get_object_or_404(Brand, pk=brand_id if str(brand_id).isdigit() else 0)
+        brand = get_object_or_404(Brand, pk=positive_id(brand_id) or 0)
         policy = AutonomyPolicy.objects.filter(brand=brand).first() or AutonomyPolicy(
             brand=brand, level=global_policy().level
         )

@@ -29,6 +29,8 @@ from django.db.models import Func, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from aicmo_site.params import positive_id
+
 CHUNK_SIZE = 2000
 FORMATS = ("csv", "xlsx", "json")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -87,11 +89,24 @@ def _date_range(queryset: QuerySet, field: str, params: dict[str, str]) -> Query
     return queryset
 
 
-def _int(params: dict[str, str], name: str) -> int | None:
+BIGINT = 2**63  # a database integer; anything outside is no id and no score
+
+
+def _whole(text: str) -> int | None:
     try:
-        return int(params.get(name, ""))
+        value = int(text)
     except ValueError:
         return None
+    return value if -BIGINT < value < BIGINT else None
+
+
+def _int(params: dict[str, str], name: str) -> int | None:
+    return _whole(params.get(name, ""))
+
+
+def _id_list(text: str) -> list[int]:
+    """Ids from a comma-separated parameter; anything that cannot be an id is left out."""
+    return [value for part in text.split(",") if (value := positive_id(part)) is not None]
 
 
 def _filter_ids(queryset: QuerySet, params: dict[str, str], mapping: dict[str, str]) -> QuerySet:
@@ -114,7 +129,7 @@ def leads_queryset(params: dict[str, str]) -> QuerySet:
     form = LeadFilterForm(data)
     form.is_valid()  # a filter that does not validate is left out, as on the list page
     queryset = lead_list_for(form.cleaned_data).select_related(None)
-    ids = [int(part) for part in params.get("ids", "").split(",") if part.strip().isdigit()]
+    ids = _id_list(params.get("ids", ""))
     if ids:
         queryset = queryset.filter(pk__in=ids)
     return _date_range(queryset, "created_at", params)
@@ -163,8 +178,7 @@ def publications_queryset(params: dict[str, str]) -> QuerySet:
 
 def _ids(params: dict[str, str], *names: str) -> tuple[int, ...]:
     """Ids from comma-separated (or repeated, joined by clean_params) parameters."""
-    values = ",".join(params.get(name, "") for name in names)
-    return tuple(int(part) for part in values.split(",") if part.strip().isdigit())
+    return tuple(_id_list(",".join(params.get(name, "") for name in names)))
 
 
 def metrics_queryset(params: dict[str, str]) -> QuerySet:

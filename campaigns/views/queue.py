@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
+from aicmo_site.params import positive_id
 from campaigns import selectors
 from campaigns.forms import DecisionForm, RejectForm, ReviseForm
 from campaigns.models import Campaign, Creative, CreativeStatus
@@ -35,7 +36,7 @@ CARD = "campaigns/queue_page.html#creative-card"
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return positive_id(value)
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
+from aicmo_site.params import positive_id
 from campaigns import funnel, selectors
 from campaigns.forms import CampaignForm, PostingModeForm
 from campaigns.models import Campaign
@@ -79,7 +80,7 @@ def stepper(campaign: Campaign | None, current: int) -> list[dict]:
 @section_view("campaigns")
 def index(request: HttpRequest) -> HttpResponse:
     brand_id = request.GET.get("brand", "")
-    brand_id = int(brand_id) if brand_id.isdigit() else None
+    brand_id = positive_id(brand_id)
     page = selectors.campaign_page(brand_id=brand_id, page_number=request.GET.get("page"))
     return render(request, "campaigns/campaign_index.html", {
         "page": page,
