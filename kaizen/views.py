@@ -7,11 +7,11 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
+from aicmo_site.redirects import safe_next
 from kaizen import insights, selectors, services
 from kaizen.charts import bar_chart
 from kaizen.forms import (
@@ -238,12 +238,7 @@ def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
             "next": request.POST.get("next", ""),
         })
     messages.success(request, f"“{item.description}” marked {'done' if done else 'open'}.")
-    next_url = request.POST.get("next", "")
-    # A path of ours only: redirect() would take a bare word ("0") for a URL name and fail.
-    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(next_url)
-    return redirect(item.retrospective)
+    return redirect(safe_next(request, item.retrospective.get_absolute_url()))
 
 
 # --- Insights -------------------------------------------------------------------------------

@@ -19,13 +19,13 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
 from aicmo_site.decorators import section_view
+from aicmo_site.redirects import safe_next
 from campaigns.models import Brand, Campaign, Creative
 from leads import importing, selectors, services
 from leads.forms import (
@@ -328,15 +328,6 @@ def leadgen(request: HttpRequest) -> HttpResponse:
     return render(request, "leads/leadgen.html", context)
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    # A path of ours only: redirect() would take a bare word ("0") for a URL name and fail.
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}):
-        return target
-    return default
-
-
 def _export_csv(lead_ids: list[int]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="leads.csv"'
@@ -358,7 +349,7 @@ def _export_csv(lead_ids: list[int]) -> HttpResponse:
 @permission_required("leads.change_lead", raise_exception=True)
 def leadgen_bulk(request: HttpRequest) -> HttpResponse:
     form = BulkForm(request.POST)
-    back = _safe_next(request, reverse("leads:leadgen"))
+    back = safe_next(request, reverse("leads:leadgen"))
     if not form.is_valid():
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         messages.error(request, errors)

@@ -14,12 +14,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
 from aicmo_site.params import positive_id
+from aicmo_site.redirects import safe_next
 from campaigns import selectors
 from campaigns.forms import DecisionForm, RejectForm, ReviseForm
 from campaigns.models import Campaign, Creative, CreativeStatus
@@ -41,13 +41,7 @@ def _int(value: str | None) -> int | None:
 
 def _next_url(request: HttpRequest) -> str:
     """Where a plain form post returns to: the page it came from, if it is ours."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    # A path of ours only: redirect() would take a bare word ("0") for a URL name and fail.
-    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse("campaigns:queue")
+    return safe_next(request, reverse("campaigns:queue"))
 
 
 GONE = "This post no longer exists: it was replaced when the campaign was generated again."
