@@ -10,6 +10,18 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from campaigns.models import (
+    Brand,
+    Campaign,
+    Creative,
+    CreativeStatus,
+    MetricSnapshot,
+    MetricSource,
+    PostingMode,
+    Publication,
+    PublicationStatus,
+)
+
 # (platform, days after start, hour, impressions on day 1, growth per snapshot, engagement %)
 DEMO_POSTS = (
     ("linkedin", 0, 9, 820, 1.6, 4.1),
@@ -36,18 +48,6 @@ def seed_monitoring(log: Callable[[str], None]) -> None:
 
 def _seed_manual(log: Callable[[str], None]) -> None:
     """A manual-mode campaign whose posts have three snapshots each."""
-    from campaigns.models import (
-        Brand,
-        Campaign,
-        Creative,
-        CreativeStatus,
-        MetricSnapshot,
-        MetricSource,
-        PostingMode,
-        Publication,
-        PublicationStatus,
-    )
-
     brand = Brand.objects.filter(name="Northwind Coffee").first()
     if brand is None:
         return
@@ -93,18 +93,6 @@ def _seed_manual(log: Callable[[str], None]) -> None:
 
 def _seed_simulated(log: Callable[[str], None]) -> None:
     """A proof-mode campaign: its posts and figures are simulated and labelled so."""
-    from campaigns.models import (
-        Brand,
-        Campaign,
-        Creative,
-        CreativeStatus,
-        MetricSnapshot,
-        MetricSource,
-        PostingMode,
-        Publication,
-        PublicationStatus,
-    )
-
     brand = Brand.objects.filter(name="Helio Solar").first()
     if brand is None:
         return

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from campaigns.tests.fake_engine import FakeEngineServer
+from campaigns.tests.fake_platform import FakePlatform, fast_publishing
 
 
 @pytest.fixture
@@ -24,4 +25,13 @@ def openai_endpoint(settings):
         settings.OPENAI_MODEL = "test-model"
         settings.OPENAI_API_KEY = "sk-test"
         settings.OPENAI_TIMEOUT = 2.0
+        yield server
+
+
+@pytest.fixture
+def fake(settings, tmp_path):
+    """A real local server playing the webhook receiver, Mastodon and Bluesky; fast retries."""
+    fast_publishing(settings)
+    settings.MEDIA_ROOT = tmp_path
+    with FakePlatform(slow_seconds=0.6) as server:
         yield server

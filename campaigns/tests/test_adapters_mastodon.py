@@ -11,21 +11,11 @@ from campaigns.models import PublicationStatus
 from campaigns.publishing.services import publication_publish_live
 from campaigns.tests.fake_platform import (
     MASTODON_TOKEN,
-    FakePlatform,
     approved_creative,
     credential,
-    fast_publishing,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fake(settings, tmp_path):
-    fast_publishing(settings)
-    settings.MEDIA_ROOT = tmp_path
-    with FakePlatform(slow_seconds=0.6) as server:
-        yield server
 
 
 @pytest.fixture

@@ -15,21 +15,11 @@ from campaigns.publishing.adapters.webhook import sign
 from campaigns.publishing.services import publication_publish_live
 from campaigns.tests.fake_platform import (
     WEBHOOK_SECRET,
-    FakePlatform,
     approved_creative,
     credential,
-    fast_publishing,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fake(settings, tmp_path):
-    fast_publishing(settings)
-    settings.MEDIA_ROOT = tmp_path
-    with FakePlatform(slow_seconds=0.6) as server:
-        yield server
 
 
 @pytest.fixture
