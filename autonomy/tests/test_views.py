@@ -5,11 +5,16 @@ from __future__ import annotations
 import pytest
 
 from autonomy.models import ActionStatus, AgentAction, AutonomyLevel, KillSwitchEvent
-from autonomy.policy import global_policy
+from autonomy.policy import KIND_LEVELS, global_policy
 from campaigns.models import CreativeStatus
 from campaigns.tests.factories import BrandFactory, CreativeFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _limits(per_day: int) -> dict[str, int]:
+    """The policy form's daily-limit fields, each set to `per_day`."""
+    return {f"limit_{kind}": per_day for kind in KIND_LEVELS}
 
 
 def _suggestion(creative) -> AgentAction:
@@ -77,9 +82,7 @@ def test_kill_switch_rejects_get(approver_client):
 def test_approver_saves_the_policy_with_limits_and_quiet_hours(approver_client):
     data = {"level": "assisted", "quiet_hours_start": "22:00", "quiet_hours_end": "06:00",
             "live_platforms": ["mastodon"]}
-    data |= {f"limit_{kind}": 3 for kind in (
-        "generate_drafts", "rescore_leads", "route_leads", "prepare_posting_session",
-        "approve_creative", "publish_creative")}
+    data |= _limits(3)
     assert approver_client.post("/autonomy/policy/", data).status_code == 302
     policy = global_policy()
     assert (policy.level, policy.live_platforms) == ("assisted", ["mastodon"])
@@ -94,10 +97,8 @@ def test_policy_form_refuses_half_quiet_hours(approver_client):
 
 def test_approver_adds_a_brand_override(approver_client):
     brand = BrandFactory()
-    approver_client.post("/autonomy/policy/", {"brand": brand.pk, "level": "suggest"} | {
-        f"limit_{kind}": 5 for kind in ("generate_drafts", "rescore_leads", "route_leads",
-                                         "prepare_posting_session", "approve_creative",
-                                         "publish_creative")})
+    approver_client.post("/autonomy/policy/",
+                         {"brand": brand.pk, "level": "suggest"} | _limits(5))
     assert brand.autonomy_policy.level == AutonomyLevel.SUGGEST
 
 
