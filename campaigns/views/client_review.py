@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aicmo_site.decorators import section_view
+from aicmo_site.params import positive_id
 from campaigns import client_review
 from campaigns.diffs import creative_rounds
 from campaigns.models import Campaign, ClientReviewLink, Creative, CreativeStatus, Review
@@ -35,9 +36,9 @@ def links(request: HttpRequest, pk: int) -> HttpResponse:
 def link_create(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
     days_text = (request.POST.get("days") or "").strip()
-    days = _whole(days_text)
+    days = positive_id(days_text)
     if days_text and days is None:
-        messages.error(request, "The number of days must be a whole number.")
+        messages.error(request, "The number of days must be a whole number from 1 to 90.")
         return redirect("campaigns:review_links", pk=campaign.pk)
     try:
         _, token = client_review.review_link_create(
@@ -80,12 +81,6 @@ def approval_policy(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:review_links", pk=campaign.pk)
 
 
-def _whole(value: str | None) -> int | None:
-    """A positive whole number from a form field, or None for anything else."""
-    value = (value or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else None
-
-
 def _client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
@@ -106,7 +101,7 @@ def client_page(request: HttpRequest, token: str) -> HttpResponse:
                                       "been withdrawn. Ask the agency for a new one.")
     errors: dict[int, str] = {}
     if request.method == "POST":
-        creative_id, version = _whole(request.POST.get("creative")), _whole(request.POST.get("version"))
+        creative_id, version = positive_id(request.POST.get("creative")), positive_id(request.POST.get("version"))
         creative = Creative.objects.filter(pk=creative_id).first() if creative_id else None
         if creative is None or creative.campaign_id != link.campaign_id:
             return _refused(request, 404, "That post is not part of this review.")
