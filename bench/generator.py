@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench import BENCH_IMPORT_SOURCE
 from campaigns.models import (
     Brand,
     Campaign,
@@ -28,7 +29,7 @@ from campaigns.models import (
     Review,
 )
 from campaigns.publishing.platforms import PLATFORMS
-from leads.models import Lead, LeadActivity
+from leads.models import ImportJob, ImportLeadChange, Lead, LeadActivity
 from leads.statuses import LeadStatus
 
 BATCH = 5000
@@ -56,9 +57,12 @@ def _bulk(model, rows, log: Callable[[str], None]) -> list:
 
 
 def clear_leads(prefix: str = PREFIX) -> int:
-    """Deletes the bench's leads (and their activities) in two statements, however many: the
-    ORM's delete() would first load a million ids to cascade by hand."""
+    """Deletes the bench's leads (with their activities and import records) in a few statements,
+    however many: the ORM's delete() would first load a million ids to cascade by hand."""
     LeadActivity.objects.filter(lead__email__startswith=prefix)._raw_delete(connection.alias)
+    # The measured import is undoable, so it recorded a change per lead it wrote.
+    ImportLeadChange.objects.filter(lead__email__startswith=prefix)._raw_delete(connection.alias)
+    ImportJob.objects.filter(changes__isnull=True, source=BENCH_IMPORT_SOURCE).delete()
     return Lead.objects.filter(email__startswith=prefix)._raw_delete(connection.alias)
 
 

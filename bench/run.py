@@ -27,6 +27,9 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `python bench/run.py` imports bench.report
+
+from bench import BENCH_IMPORT_SOURCE  # noqa: E402
+
 PY = sys.executable
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/aicmo_bench")
 ENV = {
@@ -223,7 +226,7 @@ IMPORT_CODE = """
 import time
 from django.core.management import call_command
 started = time.perf_counter()
-call_command("import_leads", {path!r}, "--source", "bench")
+call_command("import_leads", {path!r}, "--source", {source!r})
 print(time.perf_counter() - started)
 """
 
@@ -243,7 +246,7 @@ def measure_import(rows: int) -> dict:
     django_shell("from bench.generator import clear_leads; print(clear_leads('bench-import-'))")
     # Timed inside one Python process, so the interpreter's and Django's start-up (a second or
     # two, not the importer's work) stay out of the importer's figure, as psql's do from \copy.
-    output = manage("shell", "-c", IMPORT_CODE.format(path=str(path)), capture=True).strip().splitlines()
+    output = manage("shell", "-c", IMPORT_CODE.format(path=str(path), source=BENCH_IMPORT_SOURCE), capture=True).strip().splitlines()
     import_seconds = float(output[-1])
     shutil.rmtree(folder)
     return {"rows": rows, "importer_rows_per_s": rows / import_seconds,
