@@ -67,6 +67,14 @@ def table(results: dict) -> str:
             f"`psql \\copy` {imp['copy_rows_per_s']:,.0f} rows/s — ratio {imp['ratio']:.2f} "
             f"(target ≥ 0.33: {_check(imp['ratio'] >= 1 / 3)})."
         )
+        if "floor_rows_per_s" in imp:
+            lines.append(
+                f"  The floor for any importer into `leads_lead` — psql COPYing the file into a "
+                f"temporary table and one `INSERT … SELECT` with no validation, rolled back — "
+                f"{imp['floor_rows_per_s']:,.0f} rows/s, ratio {imp['floor_ratio']:.2f} to `\\copy`: "
+                f"the table's indexes alone keep any importer below the target; the importer "
+                f"reaches {imp['importer_rows_per_s'] / imp['floor_rows_per_s']:.2f} of that floor."
+            )
     if "export" in results:
         exp = results["export"]
         lines.append(
