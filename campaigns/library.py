@@ -7,6 +7,7 @@ substring match over the same fields, newest first.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -14,6 +15,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 
 from campaigns.models import Brand, Campaign, Creative
 
@@ -79,12 +81,27 @@ def campaign_choices() -> list[tuple[int, str]]:
     return [(pk, f"{brand} · {name}") for pk, brand, name in rows]
 
 
+class _LazyChoices(BaseChoiceIterator):
+    """A select's options, read on first use and kept: an htmx partial that does not show the
+    form reads none. (A BaseChoiceIterator is taken as it is, not re-normalised per option.)"""
+
+    def __init__(self, empty_label: str, read: Callable[[], list[tuple[int, str]]]):
+        self.empty_label = empty_label
+        self.read = read
+        self.options: list[tuple[int | str, str]] | None = None
+
+    def __iter__(self) -> Iterator[tuple[int | str, str]]:
+        if self.options is None:
+            self.options = [("", self.empty_label), *self.read()]
+        return iter(self.options)
+
+
 def set_filter_choices(form) -> None:
     """Gives a filter form's `brand` and `campaign` selects their options from narrow queries.
     Validation still looks the chosen one up in the field's queryset."""
-    for name, choices in (("brand", brand_choices), ("campaign", campaign_choices)):
+    for name, read in (("brand", brand_choices), ("campaign", campaign_choices)):
         field = form.fields[name]
-        field.choices = [("", field.empty_label), *choices()]
+        field.choices = _LazyChoices(field.empty_label, read)
 
 
 def creative_library(filters: LibraryFilters) -> QuerySet[Creative]:
