@@ -3,6 +3,28 @@
 from django.conf import settings
 from django.db import migrations, models
 
+# The GIN index of a creative's own words for the library's search (PostgreSQL only: SQLite has
+# no full-text search). The expression is the SQL of campaigns.library.own_search_vector();
+# test_library_search_uses_the_index_of_the_creatives_own_words keeps the two the same.
+SEARCH_INDEX = """
+CREATE INDEX IF NOT EXISTS creative_search_own ON campaigns_creative USING gin ((
+    (setweight(to_tsvector('english'::regconfig, COALESCE(caption, '')), 'A')
+     || setweight(to_tsvector('english'::regconfig, COALESCE((hashtags)::text, '')), 'B'))
+    || setweight(to_tsvector('english'::regconfig,
+                             COALESCE(pillar, '') || ' ' || COALESCE(call_to_action, '')), 'B')
+))
+"""
+
+
+def create_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(SEARCH_INDEX)
+
+
+def drop_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS creative_search_own")
+
 
 class Migration(migrations.Migration):
 
@@ -24,4 +46,5 @@ class Migration(migrations.Migration):
             model_name='publication',
             index=models.Index(condition=models.Q(('status__in', ['published', 'skipped'])), fields=['creative'], name='publication_done'),
         ),
+        migrations.RunPython(create_search_index, drop_search_index),
     ]

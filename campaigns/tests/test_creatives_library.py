@@ -199,3 +199,22 @@ def test_library_card_shows_what_the_post_is_escaped(viewer_client):
     assert f'<span class="library-card__caption">{shown}</span>' in page
     assert "Beans &lt;1&gt;" in page
     assert '<span class="badge status--approved">Approved</span> <small>v1</small>' in page
+
+
+@only_postgres
+def test_library_search_uses_the_index_of_the_creatives_own_words():
+    CreativeFactory(caption="Espresso at home")
+    queryset = creative_library(LibraryFilters(query="espresso"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: force the choice
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "creative_search_own" in plan
+
+
+@only_postgres
+def test_library_search_matches_words_split_between_the_post_and_the_brand():
+    creative = CreativeFactory(caption="Dialling in espresso", campaign__brand__name="Roastery")
+    CreativeFactory(caption="Dialling in espresso")
+    assert list(creative_library(LibraryFilters(query="espresso roastery"))) == [creative]
