@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from campaigns.images import clean_creative_image
+from campaigns.library import set_filter_choices
 from campaigns.models import Brand, Campaign, Creative, CreativeStatus
 from campaigns.planning import MONTH, WEEK
 from campaigns.publishing.platforms import PLATFORM_CHOICES, platform_rules
@@ -88,6 +89,10 @@ class LibraryFilterForm(forms.Form):
     date_to = forms.DateField(
         label="Scheduled to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_filter_choices(self)
 
     def clean(self):
         data = super().clean()

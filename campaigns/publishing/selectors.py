@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import (
@@ -39,7 +39,8 @@ def execution_queue(
     now = now or timezone.now()
     creatives = (
         Creative.objects.filter(status=CreativeStatus.APPROVED, campaign__completed_at__isnull=True)
-        .exclude(publication__status__in=DONE)
+        # NOT EXISTS lets PostgreSQL anti-join on the publications' index, not join every row.
+        .exclude(Exists(Publication.objects.filter(creative=OuterRef("pk"), status__in=DONE)))
         .select_related("campaign__brand", "publication")
         .order_by("scheduled_at", "pk")
     )
@@ -61,35 +62,39 @@ def execution_queue(
     return creatives
 
 
-def execution_counts(queue: QuerySet[Creative], now: datetime) -> dict[str, int]:
-    """How many posts the selection holds, how many are overdue and how many are due later
-    today: one query, whatever the selection's size."""
+def execution_overview(queue: QuerySet[Creative], now: datetime) -> dict:
+    """How many posts the selection holds, how many are overdue, how many are due later today,
+    and one posting session per campaign and platform (earliest post first): one grouped query
+    whatever the selection's size, and one for the sessions' campaigns when there are any."""
     end_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     end_of_today += timedelta(days=1)
-    return queue.order_by().aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Q(scheduled_at__lt=now)),
-        due_today=Count("pk", filter=Q(scheduled_at__gte=now, scheduled_at__lt=end_of_today)),
-    )
-
-
-def execution_sessions(queue: QuerySet[Creative]) -> list[dict]:
-    """One posting session per campaign and platform in the selection, earliest post first."""
     groups = list(
         queue.order_by()
         .values("campaign_id", "platform")
-        .annotate(count=Count("pk"), first=Min("scheduled_at"))
+        .annotate(
+            count=Count("pk"),
+            first=Min("scheduled_at"),
+            overdue=Count("pk", filter=Q(scheduled_at__lt=now)),
+            due_today=Count("pk", filter=Q(scheduled_at__gte=now, scheduled_at__lt=end_of_today)),
+        )
         .order_by("first", "campaign_id", "platform")
     )
-    campaigns = Campaign.objects.select_related("brand").in_bulk(
-        {group["campaign_id"] for group in groups}
+    campaigns = (
+        Campaign.objects.select_related("brand").only("name", "brand__name")
+        .in_bulk({group["campaign_id"] for group in groups})
+        if groups else {}
     )
-    return [
-        {"campaign": campaigns[group["campaign_id"]], "platform": PLATFORMS[group["platform"]],
-         "count": group["count"]}
-        for group in groups
-        if group["platform"] in PLATFORMS
-    ]
+    return {
+        "total": sum(group["count"] for group in groups),
+        "overdue": sum(group["overdue"] for group in groups),
+        "due_today": sum(group["due_today"] for group in groups),
+        "sessions": [
+            {"campaign": campaigns[group["campaign_id"]], "platform": PLATFORMS[group["platform"]],
+             "count": group["count"]}
+            for group in groups
+            if group["platform"] in PLATFORMS
+        ],
+    }
 
 
 def due_flags(creative: Creative, now: datetime | None = None) -> tuple[bool, bool]:

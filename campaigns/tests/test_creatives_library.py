@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 
 from campaigns.library import LibraryFilters, creative_library, search_fallback
 from campaigns.models import Creative, CreativeStatus
@@ -156,3 +157,64 @@ def test_library_query_count_is_the_same_for_10_and_500_creatives(viewer_client,
         page = viewer_client.get("/creatives/", {"q": query}).content.decode()
     assert "500 creatives" in page
     assert len(small) == len(large), [q["sql"] for q in large]
+
+
+def test_library_campaign_filter_lists_every_campaign_and_keeps_the_chosen_one(viewer_client):
+    chosen = CampaignFactory(name="Spring <launch>", brand__name="Bean & Co")
+    other = CampaignFactory(name="Autumn")
+    page = viewer_client.get("/creatives/", {"campaign": chosen.pk}).content.decode()
+    assert f'<option value="{chosen.pk}" selected>Bean &amp; Co · Spring &lt;launch&gt;</option>' \
+        in page
+    assert f'<option value="{other.pk}">{other}</option>' in page
+    assert '<option value="">All campaigns</option>' in page
+    assert f'<option value="{chosen.brand_id}">Bean &amp; Co</option>' in page
+
+
+def test_library_campaign_filter_labels_campaigns_as_their_str():
+    from campaigns.library import campaign_choices
+
+    campaign = CampaignFactory()
+    assert campaign_choices() == [(campaign.pk, str(campaign))]
+
+
+def test_library_htmx_results_do_not_read_the_filter_options(viewer_client):
+    CreativeFactory()
+    with CaptureQueriesContext(connection) as full:
+        viewer_client.get("/creatives/")
+    with CaptureQueriesContext(connection) as partial:
+        viewer_client.get("/creatives/", headers={"HX-Request": "true"})
+    assert not any("campaigns_campaign" in q["sql"] and "ORDER BY" in q["sql"]
+                   and "campaigns_creative" not in q["sql"] for q in partial.captured_queries)
+    assert len(partial) == len(full) - 2
+
+
+def test_library_card_shows_what_the_post_is_escaped(viewer_client):
+    caption = "<b>Bold</b> & " + "long " * 40
+    creative = CreativeFactory(caption=caption, platform="x", campaign__name="Beans <1>",
+                               status=CreativeStatus.APPROVED)
+    page = viewer_client.get("/creatives/").content.decode()
+    assert f'<a href="/creatives/{creative.pk}/" class="library-card__link">' in page
+    assert "<b>Bold</b>" not in page
+    shown = escape(caption[:159]) + "…"  # truncated to 160 characters
+    assert f'<span class="library-card__caption">{shown}</span>' in page
+    assert "Beans &lt;1&gt;" in page
+    assert '<span class="badge status--approved">Approved</span> <small>v1</small>' in page
+
+
+@only_postgres
+def test_library_search_uses_the_index_of_the_creatives_own_words():
+    CreativeFactory(caption="Espresso at home")
+    queryset = creative_library(LibraryFilters(query="espresso"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: force the choice
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "creative_search_own" in plan
+
+
+@only_postgres
+def test_library_search_matches_words_split_between_the_post_and_the_brand():
+    creative = CreativeFactory(caption="Dialling in espresso", campaign__brand__name="Roastery")
+    CreativeFactory(caption="Dialling in espresso")
+    assert list(creative_library(LibraryFilters(query="espresso roastery"))) == [creative]

@@ -543,3 +543,33 @@ def test_execution_queue_pages_a_long_selection_and_counts_all_of_it(viewer_clie
     second = viewer_client.get("/execution/?page=2").content.decode()
     assert second.count("Open post") == 5
     assert f"— {EXECUTION_PAGE_SIZE + 5} posts" in first  # the session covers the whole selection
+
+
+def test_execution_queue_rows_and_sessions_link_to_the_post_the_session_and_the_checklist(
+        viewer_client):
+    creative = approved_creative("x", caption="<i>Ours</i> & more",
+                                 campaign=CampaignFactory(name="Beans <1>"))
+    page = viewer_client.get(reverse("campaigns:execution")).content.decode()
+    session = reverse("campaigns:execution_session", args=[creative.campaign_id, "x"])
+    checklist = reverse("campaigns:execution_checklist", args=[creative.campaign_id])
+    assert f'<a href="{session}">{creative.campaign.brand.name} · Beans &lt;1&gt; on X</a>' in page
+    assert f'<a href="{checklist}">checklist</a>' in page
+    assert f'<a href="{post_url(creative)}">Open post</a>' in page
+    assert "&lt;i&gt;Ours&lt;/i&gt; &amp; more" in page
+    assert '<span class="badge">Waiting</span>' in page
+
+
+def test_execution_queue_shows_a_failed_publication_state(viewer_client):
+    creative = approved_creative(caption="Failed once")
+    PublicationFactory(creative=creative, status=PublicationStatus.FAILED)
+    page = viewer_client.get(reverse("campaigns:execution")).content.decode()
+    assert "Failed once" in page and "badge--pub-failed" in page
+
+
+def test_execution_queue_with_nothing_waiting_runs_no_page_query(viewer_client):
+    PublicationFactory(creative__status=CreativeStatus.APPROVED)
+    viewer_client.get(reverse("campaigns:execution"))  # warm up sessions and permissions
+    with CaptureQueriesContext(connection) as queries:
+        page = viewer_client.get(reverse("campaigns:execution")).content.decode()
+    assert "Nothing to post" in page
+    assert sum('"campaigns_creative"."caption"' in q["sql"] for q in queries.captured_queries) == 0

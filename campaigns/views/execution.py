@@ -21,6 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
 from campaigns.attribution import creative_apply_utm
+from campaigns.library import set_filter_choices
 from campaigns.models import Campaign, Creative, CreativeStatus, PublicationStatus
 from campaigns.publishing.budgets import budget_remaining, budget_summary
 from campaigns.publishing.forms import (
@@ -37,9 +38,8 @@ from campaigns.publishing.selectors import (
     creative_for_posting,
     credential_list,
     due_flags,
-    execution_counts,
+    execution_overview,
     execution_queue,
-    execution_sessions,
     session_creatives,
     session_next,
 )
@@ -74,6 +74,7 @@ EXECUTION_PAGE_SIZE = 50
 @section_view("execution")
 def execution(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
+    set_filter_choices(form)
     filters = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
     queue = execution_queue(
@@ -84,14 +85,19 @@ def execution(request: HttpRequest) -> HttpResponse:
         when=filters.get("when", ""),
         now=now,
     )
-    # A page of posts; the counts and the posting sessions cover the whole selection.
-    page = Paginator(queue, EXECUTION_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A page of posts; the counts and the posting sessions cover the whole selection, and
+    # their total is the paginator's count (no second COUNT query).
+    overview = execution_overview(queue, now)
+    paginator = Paginator(queue, EXECUTION_PAGE_SIZE)
+    paginator.count = overview["total"]
+    page = paginator.get_page(request.GET.get("page"))
+    rows = [(creative, *due_flags(creative, now)) for creative in page.object_list] \
+        if overview["total"] else []
     context = {
         "form": form,
         "page": page,
-        "rows": [(creative, *due_flags(creative, now)) for creative in page.object_list],
-        "sessions": execution_sessions(queue),
-        **execution_counts(queue, now),
+        "rows": rows,
+        **overview,
         "campaign": filters.get("campaign"),
     }
     template = "campaigns/execution.html#results" if request.htmx else "campaigns/execution.html"
