@@ -312,9 +312,8 @@ def _filter_querystring(form: LeadFilterForm) -> str:
 def leadgen(request: HttpRequest) -> HttpResponse:
     form = LeadFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = Paginator(selectors.RankedPage(selectors.lead_list_for(filters)), LEADS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    ranked = selectors.RankedPage(selectors.lead_list_for(filters))
+    page = Paginator(ranked, LEADS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "filter_form": form, "page": page, "query": _filter_querystring(form) if filters else "",
         "statuses": LeadStatus.choices,
