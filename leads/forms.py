@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.functional import cached_property
 
 from leads.importing import IMPORT_FIELDS
 from leads.models import (
@@ -147,6 +148,16 @@ class LeadFilterForm(forms.Form):
         if owner and owner != "none" and not owner.isdigit():
             raise forms.ValidationError("Choose an owner from the list.")
         return owner
+
+    @cached_property
+    def chosen(self) -> dict[str, str]:
+        """What each filter <select> shows as chosen: the status as understood (a legacy name
+        selects its canonical status), the source, owner and campaign as typed."""
+        chosen = {"status": getattr(self, "cleaned_data", {}).get("status") or ""}
+        for name in ("source", "owner", "campaign"):
+            value = self[name].value()
+            chosen[name] = "" if value is None else str(value)
+        return chosen
 
 
 class BulkForm(forms.Form):

@@ -48,7 +48,8 @@ class Lead(models.Model):
             models.UniqueConstraint(Lower("email"), name="lead_email_unique_ci"),
         ]
         indexes = [
-            models.Index(fields=["-score", "-created_at"], name="lead_score_rank"),
+            # The Lead Gen ranking, ids included: a page is read from this index alone.
+            models.Index(fields=["-score", "-created_at", "-id"], name="lead_rank"),
             models.Index(fields=["status", "-score"], name="lead_status_score"),
             models.Index(fields=["source"], name="lead_source"),
         ]

@@ -6,6 +6,7 @@ import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -311,19 +312,20 @@ def _filter_querystring(form: LeadFilterForm) -> str:
 def leadgen(request: HttpRequest) -> HttpResponse:
     form = LeadFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = Paginator(selectors.lead_list_for(filters), LEADS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    ranked = selectors.RankedPage(selectors.lead_list_for(filters))
+    page = Paginator(ranked, LEADS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "filter_form": form, "page": page, "query": _filter_querystring(form) if filters else "",
         "statuses": LeadStatus.choices,
     }
     if request.htmx:
         return render(request, "leads/leadgen.html#results", context)
+    # (value, label) pairs for the filter's and the bulk bar's <select>s (leadgen_render's
+    # select_options): plain rows, not 500 campaigns and the owners as model instances.
     context.update({
-        "sources": selectors.lead_sources(), "owners": selectors.lead_owners(),
-        # Plain rows for the filter's 500 options: model instances cost 1,000 inits a page.
-        "campaigns": Campaign.objects.values("pk", "name"),
+        "sources": [(source, source) for source in selectors.lead_sources()],
+        "owners": list(selectors.lead_owners().values_list("pk", get_user_model().USERNAME_FIELD)),
+        "campaigns": Campaign.objects.values_list("pk", "name"),
     })
     return render(request, "leads/leadgen.html", context)
 

@@ -64,6 +64,65 @@ def test_leadgen_list_paginates(operator_client):
     assert "Page 3 of 3" in body
 
 
+def test_leadgen_list_escapes_what_users_typed_in_rows_and_options(operator_client, operator):
+    script = '<script>alert("x")</script>'
+    campaign = CampaignFactory(name=f"Camp {script}")
+    LeadFactory(email="x@ex.com", name=f"Name {script}", company=f"Co {script}",
+                title=f"Title {script}", source=f"src{script}", campaign=campaign, owner=operator)
+    body = operator_client.get("/leadgen/").content.decode()
+    assert "<script>" not in body
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+    assert f"Name {escaped}" in body and f"Co {escaped}" in body and f"Title {escaped}" in body
+    assert f"Camp {escaped}</td>" in body  # the row
+    assert f'">Camp {escaped}</option>' in body  # the Campaign filter
+    assert f'<option value="src{escaped}">src{escaped}</option>' in body  # the Source filter
+
+
+def test_leadgen_list_filters_show_the_chosen_values_selected(operator_client, operator):
+    campaign = CampaignFactory()
+    LeadFactory(source="event")
+    url = f"/leadgen/?status=engaged&source=event&owner={operator.pk}&campaign={campaign.pk}"
+    body = operator_client.get(url).content.decode()
+    assert '<option value="REPLIED" selected>Replied</option>' in body
+    assert '<option value="event" selected>event</option>' in body
+    assert f'<option value="{operator.pk}" selected>{operator.username}</option>' in body
+    assert f'<option value="{campaign.pk}" selected>{campaign.name}</option>' in body
+    # The bulk bar's owner list shows nobody chosen.
+    assert body.count(" selected>") == 4
+
+
+def test_leadgen_list_row_shows_the_lead_as_the_template_did(operator_client, operator):
+    campaign = CampaignFactory(name="Spring")
+    lead = LeadFactory(email="ann@ex.com", name="Ann", company="Acme", company_size=12000,
+                       title="CTO", status="QUALIFIED", score=70, source="event",
+                       owner=operator, campaign=campaign)
+    body = operator_client.get("/leadgen/").content.decode()
+    assert f'<a href="/leadgen/leads/{lead.pk}/">Ann</a><br><small>ann@ex.com</small>' in body
+    assert "<td>Acme <small>(12,000)</small></td>" in body
+    assert '<span class="badge status status--qualified">Qualified</span>' in body
+    assert f"<td>{operator.username}</td><td>Spring</td>" in body
+    assert f'value="{lead.pk}" form="bulk-form" aria-label="Select ann@ex.com"' in body
+
+
+def test_leadgen_list_rows_have_no_checkbox_for_viewers(viewer_client):
+    LeadFactory(email="v@ex.com")
+    body = viewer_client.get("/leadgen/").content.decode()
+    assert "v@ex.com" in body and 'name="leads"' not in body
+
+
+def test_leadgen_deep_page_keeps_the_ranking_and_the_filters(operator_client):
+    bulk_leads(60, score=50)
+    bulk_leads(60, start=60, score=10)
+    Lead.objects.filter(email__in=[f"bulk{i}@example.com" for i in range(0, 60, 2)]).update(score=51)
+    response = operator_client.get("/leadgen/?min_score=50&page=2")
+    leads = list(response.context["page"].object_list)
+    assert [lead.score for lead in leads] == [50] * 10
+    ranked = list(Lead.objects.filter(score__gte=50).order_by("-score", "-created_at", "-pk"))
+    assert [lead.pk for lead in leads] == [lead.pk for lead in ranked[50:]]
+    assert "Page 2 of 2" in response.content.decode()
+    assert 'href="?min_score=50&amp;page=1"' in response.content.decode()
+
+
 def test_leadgen_is_forbidden_to_outsiders(outsider_client):
     assert outsider_client.get("/leadgen/").status_code == 403
 

@@ -1,0 +1,110 @@
+"""Lead Gen's and Delivery's hot loops, rendered in Python.
+
+Each Django template node costs a few microseconds; the Lead Gen list drew ~2,600 of them per
+request (500 campaign <option>s with a filter and an `if` each, 50 rows with an include and a
+reverse() each), most of its 33 ms. These tags write the same markup with `escape` on every
+value that comes from the data, in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from html import escape as _html_escape
+
+from django import template
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.urls import reverse
+from django.utils.dates import MONTHS_3
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import get_current_timezone, is_aware
+
+from leads.statuses import LeadStatus
+
+register = template.Library()
+
+# reverse() once per render, then the id is put in its place: reverse() per row cost 20 µs each.
+_ID_PLACEHOLDER = 987654321
+_STATUS_LABELS = dict(LeadStatus.choices)
+
+
+def escape(value) -> str:
+    """django.utils.html.escape without its lazy-string wrapper (a third of this module's time)."""
+    return _html_escape(str(value))
+
+
+def _url_for_ids(name: str, *args) -> str:
+    """A URL of `name` with `{id}` where the object's id goes (the id is its last argument)."""
+    return reverse(name, args=[*args, _ID_PLACEHOLDER]).replace(str(_ID_PLACEHOLDER), "{id}")
+
+
+@register.simple_tag
+def select_options(choices: Iterable[tuple], selected=None) -> SafeString:
+    """<option>s for (value, label) pairs; the one whose value reads as `selected` is selected."""
+    chosen = "" if selected is None else str(selected)
+    return mark_safe("".join(  # noqa: S308 (every value and label is escaped)
+        f'<option value="{escape(value)}"{" selected" if chosen and str(value) == chosen else ""}>'
+        f"{escape(label)}</option>"
+        for value, label in choices
+    ))
+
+
+def status_badge(status: str) -> str:
+    """The markup of leads/_status_badge.html."""
+    label = _STATUS_LABELS.get(status, status)
+    return f'<span class="badge status status--{escape(status.lower())}">{escape(label)}</span>'
+
+
+class _Dates:
+    """`|date:"j M Y"` in the current time zone, with the month names looked up once a render
+    (dateformat.format() per row was a quarter of the rows' time)."""
+
+    def __init__(self) -> None:
+        self.zone = get_current_timezone() if settings.USE_TZ else None
+        self.months = {number: str(name).title() for number, name in MONTHS_3.items()}
+
+    def day(self, value: datetime | None) -> str:
+        if value is None:
+            return ""
+        if self.zone is not None and is_aware(value):
+            value = value.astimezone(self.zone)
+        return f"{value.day} {self.months[value.month]} {value.year:04d}"
+
+
+def _thousands(number: int) -> str:
+    # intcomma (locale-aware, slow) only where there is a thousand to separate.
+    return intcomma(number) if abs(number) >= 1000 else str(number)
+
+
+def _lead_row(lead, url: str, selectable: bool, dates: _Dates) -> str:
+    email = escape(lead.email)
+    name = escape(lead.name) if lead.name else ""
+    checkbox = (
+        f'<td><input type="checkbox" name="leads" value="{lead.pk}" form="bulk-form"'
+        f' aria-label="Select {email}"></td>' if selectable else ""
+    )
+    size = f" <small>({_thousands(lead.company_size)})</small>" if lead.company_size else ""
+    owner = lead.owner.get_username() if lead.owner_id and lead.owner else ""
+    campaign = lead.campaign.name if lead.campaign_id and lead.campaign else ""
+    return (
+        f'<tr>{checkbox}<td class="num"><strong>{lead.score}</strong></td>'
+        f'<td><a href="{url}">{name or email}</a>{f"<br><small>{email}</small>" if name else ""}</td>'
+        f"<td>{escape(lead.company)}{size}</td>"
+        f"<td>{escape(lead.title)}</td>"
+        f"<td>{status_badge(lead.status)}</td>"
+        f"<td>{escape(lead.source)}</td>"
+        f"<td>{escape(owner or '—')}</td>"
+        f"<td>{escape(campaign or '—')}</td>"
+        f"<td><small>{dates.day(lead.created_at)}</small></td></tr>"
+    )
+
+
+@register.simple_tag
+def lead_rows(leads: Iterable, selectable: bool = False) -> SafeString:
+    """The Lead Gen table's rows; `selectable` adds the bulk-action checkbox."""
+    url, dates = _url_for_ids("leads:detail"), _Dates()
+    return mark_safe("\n".join(  # noqa: S308 (_lead_row escapes what comes from the lead)
+        _lead_row(lead, url.replace("{id}", str(lead.pk)), bool(selectable), dates)
+        for lead in leads
+    ))
