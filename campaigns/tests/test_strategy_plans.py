@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import Plan
-from campaigns.planning import plan_list_for_active, plan_revise
+from campaigns.planning import active_plan_page, plan_revise
 from campaigns.tests.factories import CampaignFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_plan_revise_writes_version_one_for_a_campaign_without_a_plan(operator):
     assert plan.version == 1
 
 
-def test_plan_list_for_active_shows_the_highest_version_of_each_active_campaign():
+def test_active_plan_page_shows_the_highest_version_of_each_active_campaign():
     plan = PlanFactory(version=1, pillars=["Old"])
     PlanFactory(campaign=plan.campaign, version=3, pillars=["Newest"])
     PlanFactory(campaign=plan.campaign, version=2, pillars=["Middle"])
@@ -47,7 +47,7 @@ def test_plan_list_for_active_shows_the_highest_version_of_each_active_campaign(
     PlanFactory(campaign=ended)
     done = CampaignFactory(completed_at=timezone.now())
     PlanFactory(campaign=done)
-    items = plan_list_for_active()
+    items = active_plan_page()
     assert [(i.campaign, i.plan.pillars, i.versions) for i in items] == [
         (plan.campaign, ["Newest"], 3)]
 
