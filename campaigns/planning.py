@@ -18,7 +18,6 @@ from django.db.models import (
     Case,
     Count,
     F,
-    FilteredRelation,
     Max,
     Q,
     QuerySet,
@@ -27,6 +26,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber, TruncDate, TruncHour
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Brand, Campaign, Creative, CreativeStatus, Plan
@@ -131,9 +131,44 @@ def plan_revise(
 MONTH, WEEK = "month", "week"
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarPost:
+    """What the calendar shows of a creative, read as one row rather than three model
+    instances (creative, campaign, brand): a month draws a few hundred."""
+
+    pk: int
+    platform: str
+    scheduled_at: datetime
+    caption: str
+    status: str
+    brand_name: str
+    campaign_start: date
+    campaign_end: date
+
+    FIELDS = (
+        "pk", "platform", "scheduled_at", "caption", "status", "campaign__brand__name",
+        "campaign__start_date", "campaign__end_date",
+    )
+
+    @property
+    def platform_name(self) -> str:
+        return PLATFORMS[self.platform].name
+
+    @property
+    def color(self) -> str:
+        return PLATFORMS[self.platform].color
+
+    @property
+    def status_label(self) -> str:
+        return CreativeStatus(self.status).label
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:creative", args=[self.pk])
+
+
 @dataclass
 class CalendarEntry:
-    creative: Creative
+    creative: CalendarPost
     slot_clash: bool = False
     outside_dates: bool = False
 
@@ -355,20 +390,19 @@ def calendar_view(
         in_range = in_range.filter(platform=platform)
 
     picked, flagged_count = _pick_entries(in_range, limit=DAY_LIMITS[mode])
-    creatives = (
-        Creative.objects.select_related("campaign__brand")
-        .only(
-            "platform", "scheduled_at", "caption", "status", "campaign__start_date",
-            "campaign__end_date", "campaign__brand__name",
-        )
-        .in_bulk(picked)
+    posts = (
+        Creative.objects.filter(pk__in=list(picked)).values_list(*CalendarPost.FIELDS)
+        if picked else []
     )
     by_day: dict[date, list[CalendarEntry]] = defaultdict(list)
     day_totals: dict[date, int] = {}
     problems = []
-    for pk, pick in picked.items():
-        entry = CalendarEntry(creatives[pk], pick.slot_clash, pick.outside_dates)
-        day = timezone.localtime(entry.creative.scheduled_at).date()
+    local = timezone.get_current_timezone()
+    for row in posts:
+        post = CalendarPost(*row)
+        pick = picked[post.pk]
+        entry = CalendarEntry(post, pick.slot_clash, pick.outside_dates)
+        day = post.scheduled_at.astimezone(local).date()
         by_day[day].append(entry)
         day_totals[day] = pick.day_total
         if entry.flagged:
@@ -423,49 +457,52 @@ def _cadence_gaps(
     """Weeks in which an active campaign has fewer posts scheduled than its cadence asks.
 
     With a platform filter only campaigns on that platform are checked, still against all of
-    their posts: the cadence is per campaign, not per platform. One query: each campaign with
-    its posts counted per week, a week running from Monday 00:00 to Monday 00:00 local time.
+    their posts: the cadence is per campaign, not per platform. Two queries: the campaigns
+    running then, and their posts counted per week (Monday 00:00 to Monday 00:00 local time).
     """
-    weeks = [first + timedelta(days=7 * i) for i in range((last - first).days // 7 + 1)]
-    posts = FilteredRelation("creatives", condition=Q(
-        creatives__scheduled_at__gte=_aware(first),
-        creatives__scheduled_at__lt=_aware(last + timedelta(days=1)),
-    ) & ~Q(creatives__status=CreativeStatus.REJECTED))
-    counts = {
-        f"week_{i}": Count("posts", filter=Q(
-            posts__scheduled_at__gte=_aware(week),
-            posts__scheduled_at__lt=_aware(week + timedelta(days=7)),
-        ))
-        for i, week in enumerate(weeks)
-    }
     campaigns = Campaign.objects.filter(
         completed_at__isnull=True, start_date__lte=last, end_date__gte=first
     )
     if brand is not None:
         campaigns = campaigns.filter(brand=brand)
-    rows = [
+    campaigns = [
         row
-        for row in campaigns.order_by("brand__name", "name")
-        .annotate(posts=posts)
-        .annotate(**counts)
-        .values_list(
-            "pk", "name", "brand__name", "cadence", "start_date", "end_date", "platforms",
-            *counts,
+        for row in campaigns.order_by("brand__name", "name").values_list(
+            "pk", "name", "brand__name", "cadence", "start_date", "end_date", "platforms"
         )
         if not platform or platform in (row[6] or [])
     ]
+    if not campaigns:
+        return []
+    weeks = [first + timedelta(days=7 * i) for i in range((last - first).days // 7 + 1)]
+    per_week = {
+        f"week_{i}": Count("pk", filter=Q(
+            scheduled_at__gte=_aware(week), scheduled_at__lt=_aware(week + timedelta(days=7))
+        ))
+        for i, week in enumerate(weeks)
+    }
+    posts = calendar_creatives(first, last)
+    if brand is not None:
+        posts = posts.filter(campaign__brand=brand)
+    counts = {
+        campaign_id: week_counts
+        for campaign_id, *week_counts in posts.order_by()
+        .values("campaign")
+        .annotate(**per_week)
+        .values_list("campaign", *per_week)
+    }
+    none = [0] * len(weeks)
     gaps = []
     for i, week_start in enumerate(weeks):
         week_end = week_start + timedelta(days=6)
-        for pk, name, brand_name, cadence, start_date, end_date, _, *scheduled in rows:
+        for pk, name, brand_name, cadence, start_date, end_date, _ in campaigns:
             running = (min(week_end, end_date) - max(week_start, start_date)).days + 1
             if running <= 0:
                 continue
             expected = expected_posts(cadence, running)
-            if scheduled[i] < expected:
-                gaps.append(
-                    CadenceGap(pk, name, brand_name, week_start, expected, scheduled[i])
-                )
+            scheduled = counts.get(pk, none)[i]
+            if scheduled < expected:
+                gaps.append(CadenceGap(pk, name, brand_name, week_start, expected, scheduled))
     return gaps
 
 

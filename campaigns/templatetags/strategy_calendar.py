@@ -8,6 +8,7 @@ every value is escaped here.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from django import template
 from django.urls import reverse
@@ -33,21 +34,20 @@ def _truncate(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def _entry(entry: CalendarEntry, *, week_mode: bool, url_for) -> str:
-    creative = entry.creative
-    platform = escape(creative.get_platform_display())
+def _entry(entry: CalendarEntry, *, week_mode: bool, url_for, local) -> str:
+    post = entry.creative
     parts = [
         f'<a class="cal-entry{" cal-entry--flagged" if entry.flagged else ""}" '
-        f'style="--platform-color: {escape(creative.rules.color)}" href="{url_for(creative.pk)}" '
-        f'title="{escape(_truncate(creative.caption, 120))}" data-creative="{creative.pk}">'
-        f'<span class="cal-entry__time">{timezone.localtime(creative.scheduled_at):%H:%M}</span>'
-        f'<span class="cal-entry__platform">{platform}</span>'
-        f'<span class="cal-entry__brand">{escape(creative.campaign.brand.name)}</span>'
+        f'style="--platform-color: {escape(post.color)}" href="{url_for(post.pk)}" '
+        f'title="{escape(_truncate(post.caption, 120))}" data-creative="{post.pk}">'
+        f'<span class="cal-entry__time">{post.scheduled_at.astimezone(local):%H:%M}</span>'
+        f'<span class="cal-entry__platform">{escape(post.platform_name)}</span>'
+        f'<span class="cal-entry__brand">{escape(post.brand_name)}</span>'
     ]
     if week_mode:
-        parts.append(f'<span class="cal-entry__caption">{escape(_truncate(creative.caption, 90))}</span>')
-    if creative.status != CreativeStatus.APPROVED:
-        parts.append(f'<span class="cal-entry__status">{escape(creative.get_status_display())}</span>')
+        parts.append(f'<span class="cal-entry__caption">{escape(_truncate(post.caption, 90))}</span>')
+    if post.status != CreativeStatus.APPROVED:
+        parts.append(f'<span class="cal-entry__status">{escape(post.status_label)}</span>')
     if entry.slot_clash:
         parts.append('<span class="flag">⚠ same hour</span>')
     if entry.outside_dates:
@@ -64,14 +64,15 @@ def _week_link(day: date, strategy_url: str, suffix: str, text: str, css: str) -
     )
 
 
-def _day(day: CalendarDay, calendar: CalendarView, strategy_url: str, suffix: str, url_for) -> str:
-    week_mode = calendar.mode == WEEK
+def _day(day: CalendarDay, *, week_mode: bool, strategy_url: str, suffix: str, url_for, local) -> str:
     month = f" {day.day:%b}" if day.day.day == 1 or week_mode else ""
     parts = [
         f'<td class="calendar__day{"" if day.in_period else " calendar__day--outside"}" '
         f'data-day="{day.day:%Y-%m-%d}"><div class="calendar__date">{day.day.day}{month}</div>'
     ]
-    parts.extend(_entry(entry, week_mode=week_mode, url_for=url_for) for entry in day.shown)
+    parts.extend(
+        _entry(entry, week_mode=week_mode, url_for=url_for, local=local) for entry in day.shown
+    )
     if day.hidden_count:
         parts.append(
             _week_link(day.day, strategy_url, suffix, f"+ {day.hidden_count} more", "cal-more")
@@ -98,11 +99,13 @@ def _gaps_row(week: CalendarWeek) -> str:
 @register.simple_tag
 def calendar_rows(calendar: CalendarView, strategy_url: str, filter_suffix: str) -> SafeString:
     """The grid's rows: a row of seven days per week, then the week's cadence gaps if any."""
-    url_for = _url_maker()
-    strategy_url, suffix = escape(strategy_url), escape(filter_suffix)
+    cell = partial(
+        _day, week_mode=calendar.mode == WEEK, strategy_url=escape(strategy_url),
+        suffix=escape(filter_suffix), url_for=_url_maker(), local=timezone.get_current_timezone(),
+    )
     rows = []
     for week in calendar.weeks:
-        days = "".join(_day(d, calendar, strategy_url, suffix, url_for) for d in week.days)
+        days = "".join(cell(day) for day in week.days)
         rows.append(f"<tr>{days}</tr>{_gaps_row(week)}")
     return mark_safe("\n".join(rows))  # noqa: S308 (every value is escaped above)
 
@@ -111,23 +114,22 @@ def calendar_rows(calendar: CalendarView, strategy_url: str, filter_suffix: str)
 def calendar_problem_items(calendar: CalendarView) -> SafeString:
     """The problems list's items: the flagged posts shown, then the cadence gaps shown."""
     url_for = _url_maker()
+    local = timezone.get_current_timezone()
     items = []
     for entry in calendar.problems_shown:
-        creative = entry.creative
-        brand = escape(creative.campaign.brand.name)
-        platform = escape(creative.get_platform_display())
+        post = entry.creative
+        brand, platform = escape(post.brand_name), escape(post.platform_name)
         reasons = []
         if entry.slot_clash:
             reasons.append(f"another {platform} post for {brand} in the same hour")
         if entry.outside_dates:
-            campaign = creative.campaign
+            start, end = post.campaign_start, post.campaign_end
             reasons.append(
-                f"outside its campaign's dates ({campaign.start_date.day} {campaign.start_date:%b}"
-                f" – {campaign.end_date.day} {campaign.end_date:%b})"
+                f"outside its campaign's dates ({start.day} {start:%b} – {end.day} {end:%b})"
             )
-        when = timezone.localtime(creative.scheduled_at)
+        when = post.scheduled_at.astimezone(local)
         items.append(
-            f'<li><a href="{url_for(creative.pk)}">{brand} · {platform} · '
+            f'<li><a href="{url_for(post.pk)}">{brand} · {platform} · '
             f"{when:%a} {when.day} {when:%b %H:%M}</a>: {'; '.join(reasons)}</li>"
         )
     items.extend(
