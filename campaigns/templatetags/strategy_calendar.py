@@ -11,6 +11,7 @@ from datetime import date
 from functools import partial
 
 from django import template
+from django.forms import BoundField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -140,3 +141,19 @@ def calendar_problem_items(calendar: CalendarView) -> SafeString:
     )
     return mark_safe("\n".join(items))  # noqa: S308 (every value is escaped above)
 
+
+
+@register.simple_tag
+def plain_select(field: BoundField) -> SafeString:
+    """The field's <select> as its widget draws it, without a template per <option>: the
+    brand filter lists every brand."""
+    current = "" if field.value() is None else str(field.value())
+    options = "".join(
+        f'<option value="{escape(value)}"{" selected" if str(value) == current else ""}>'
+        f"{escape(label)}</option>"
+        for value, label in field.field.choices
+    )
+    invalid = ' aria-invalid="true"' if field.errors else ""
+    return mark_safe(  # noqa: S308 (every value is escaped above)
+        f'<select name="{field.html_name}" id="{field.auto_id}"{invalid}>{options}</select>'
+    )

@@ -283,3 +283,12 @@ def test_calendar_places_posts_by_their_local_day_and_hour(campaign):
     assert days[date(2026, 11, 18)] == [night.pk, a.pk, b.pk, c.pk]
     assert days[date(2026, 11, 17)] == []
     assert [flagged(view, post).slot_clash for post in (a, b, c)] == [False, True, True]
+
+
+def test_calendar_checks_the_cadence_only_of_campaigns_on_the_platform_filtered(campaign):
+    CreativeFactory(campaign=campaign, platform="linkedin", scheduled_at=at(date(2026, 11, 3), 9))
+    on_x = calendar_view(mode="month", anchor=MONTH_ANCHOR, platform="x")
+    # the campaign posts on X too, and its LinkedIn post still counts towards its cadence
+    assert {g.week_start for g in on_x.gaps} == {
+        date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)}
+    assert calendar_view(mode="month", anchor=MONTH_ANCHOR, platform="instagram").gaps == []
