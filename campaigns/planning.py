@@ -310,14 +310,16 @@ class _Picked:
 # period in time order. A post clashes when its brand has another post on that platform in
 # the same local hour. Every kept row carries its day's count and the period's flagged count.
 # The base rows come from the ORM (filters, time-zone conversion for the backend); the
-# windows are plain SQL that PostgreSQL and SQLite both run. One sort serves every window
-# after the clash count: within a day flagged posts come first, so the running count of
-# flagged posts in that order is a flagged post's place in the problems list.
+# windows are plain SQL that PostgreSQL and SQLite both run. The local day leads the clash
+# window's partition (an hour lies within one day) so the next sort, by day first, only
+# sorts within each day (PostgreSQL's incremental sort). That one sort serves every later
+# window: within a day flagged posts come first, so the running count of flagged posts in
+# that order is a flagged post's place in the problems list.
 _PICK_SQL = """
 WITH base AS ({base}),
 flags AS (
     SELECT id, cal_at, cal_day, cal_outside AS outside,
-           CASE WHEN COUNT(*) OVER (PARTITION BY cal_slot, cal_brand, platform) > 1
+           CASE WHEN COUNT(*) OVER (PARTITION BY cal_day, cal_slot, cal_brand, platform) > 1
                 THEN 1 ELSE 0 END AS clash
     FROM base
 ),
