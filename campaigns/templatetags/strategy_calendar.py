@@ -46,7 +46,8 @@ def _entry(entry: CalendarEntry, *, week_mode: bool, url_for, local) -> str:
         f'<span class="cal-entry__brand">{escape(post.brand_name)}</span>'
     ]
     if week_mode:
-        parts.append(f'<span class="cal-entry__caption">{escape(_truncate(post.caption, 90))}</span>')
+        caption = escape(_truncate(post.caption, 90))
+        parts.append(f'<span class="cal-entry__caption">{caption}</span>')
     if post.status != CreativeStatus.APPROVED:
         parts.append(f'<span class="cal-entry__status">{escape(post.status_label)}</span>')
     if entry.slot_clash:
@@ -65,7 +66,9 @@ def _week_link(day: date, strategy_url: str, suffix: str, text: str, css: str) -
     )
 
 
-def _day(day: CalendarDay, *, week_mode: bool, strategy_url: str, suffix: str, url_for, local) -> str:
+def _day(
+    day: CalendarDay, *, week_mode: bool, strategy_url: str, suffix: str, url_for, local
+) -> str:
     month = f" {day.day:%b}" if day.day.day == 1 or week_mode else ""
     parts = [
         f'<td class="calendar__day{"" if day.in_period else " calendar__day--outside"}" '
