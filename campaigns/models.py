@@ -165,6 +165,11 @@ class Creative(models.Model):
             # done publications, read from the two indexes alone.
             models.Index(fields=["id", "campaign", "platform", "scheduled_at"],
                          condition=models.Q(status="approved"), name="creative_approved"),
+            # The calendar reads a period's posts by time alone: covering, the scan is index-only.
+            models.Index(
+                fields=["scheduled_at", "id"], include=["status", "campaign", "platform"],
+                name="creative_sched_cover",
+            ),
         ]
         permissions = [("review_creative", "Can approve or reject creatives")]
 

@@ -12,9 +12,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
-from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import TruncHour
+from django.core.paginator import Page, Paginator
+from django.db import connections, transaction
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber, TruncDate, TruncHour
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Brand, Campaign, Creative, CreativeStatus, Plan
@@ -39,22 +51,39 @@ class CampaignPlan:
     versions: int
 
 
-def plan_list_for_active(today: date | None = None) -> list[CampaignPlan]:
-    """Each active campaign with its plan in force (the highest version): two queries."""
-    latest = Plan.objects.filter(campaign=OuterRef("pk")).order_by("-version").values("pk")[:1]
-    campaigns = list(
+# Plans are shown whole (pillars, audience, messages), so a page holds a dozen: at agency scale
+# hundreds of campaigns are active, and every one stays reachable through the pages.
+PLANS_PER_PAGE = 12
+
+
+def active_plan_page(page_number=None, *, today: date | None = None) -> Page:
+    """One page of the active campaigns (by brand, start, name), each as a CampaignPlan with
+    its plan in force (the highest version) and its number of versions: three queries."""
+    campaigns = (
         active_campaigns(today)
         .select_related("brand")
-        .annotate(current_plan_id=Subquery(latest), plan_versions=Count("plans"))
-        .order_by("brand__name", "start_date", "name")
+        .order_by("brand__name", "start_date", "name", "pk")
     )
-    plans = Plan.objects.select_related("created_by").in_bulk(
-        [c.current_plan_id for c in campaigns if c.current_plan_id]
-    )
-    return [
-        CampaignPlan(campaign=c, plan=plans.get(c.current_plan_id), versions=c.plan_versions)
+    page = Paginator(campaigns, PLANS_PER_PAGE).get_page(page_number)
+    campaigns = list(page.object_list)
+    by_campaign = {
+        plan.campaign_id: plan
+        for plan in Plan.objects.filter(campaign__in=[c.pk for c in campaigns])
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("campaign"), order_by=F("version").desc()),
+            versions=Window(Count("pk"), partition_by=F("campaign")),
+        )
+        .filter(rank=1)
+    }
+    page.object_list = [
+        CampaignPlan(
+            campaign=c,
+            plan=by_campaign.get(c.pk),
+            versions=by_campaign[c.pk].versions if c.pk in by_campaign else 0,
+        )
         for c in campaigns
     ]
+    return page
 
 
 def plan_versions(campaign: Campaign) -> QuerySet[Plan]:
@@ -102,9 +131,44 @@ def plan_revise(
 MONTH, WEEK = "month", "week"
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarPost:
+    """What the calendar shows of a creative, read as one row rather than three model
+    instances (creative, campaign, brand): a month draws a few hundred."""
+
+    pk: int
+    platform: str
+    scheduled_at: datetime
+    caption: str
+    status: str
+    brand_name: str
+    campaign_start: date
+    campaign_end: date
+
+    FIELDS = (
+        "pk", "platform", "scheduled_at", "caption", "status", "campaign__brand__name",
+        "campaign__start_date", "campaign__end_date",
+    )
+
+    @property
+    def platform_name(self) -> str:
+        return PLATFORMS[self.platform].name
+
+    @property
+    def color(self) -> str:
+        return PLATFORMS[self.platform].color
+
+    @property
+    def status_label(self) -> str:
+        return CreativeStatus(self.status).label
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:creative", args=[self.pk])
+
+
 @dataclass
 class CalendarEntry:
-    creative: Creative
+    creative: CalendarPost
     slot_clash: bool = False
     outside_dates: bool = False
 
@@ -115,14 +179,16 @@ class CalendarEntry:
 
 @dataclass
 class CadenceGap:
-    campaign: Campaign
+    campaign_id: int
+    campaign_name: str
+    brand_name: str
     week_start: date
     expected: int
     scheduled: int
 
 
 # A day cell shows at most this many posts (flagged ones first); "+ N more" opens the day's
-# week. At agency scale a month holds thousands of posts: drawing them all took 20 s a page.
+# week. At agency scale a month holds thousands of posts: only the shown ones are loaded.
 DAY_LIMITS = {"month": 6, "week": 40}
 PROBLEMS_SHOWN = 50
 GAPS_SHOWN_PER_WEEK = 12
@@ -132,21 +198,12 @@ GAPS_SHOWN_PER_WEEK = 12
 class CalendarDay:
     day: date
     in_period: bool
-    entries: list[CalendarEntry] = field(default_factory=list)
-    limit: int = 6
-
-    @property
-    def shown(self) -> list[CalendarEntry]:
-        if len(self.entries) <= self.limit:
-            return self.entries
-        flagged = [entry for entry in self.entries if entry.flagged][: self.limit]
-        rest = [entry for entry in self.entries if not entry.flagged]
-        chosen = {id(entry) for entry in flagged + rest[: self.limit - len(flagged)]}
-        return [entry for entry in self.entries if id(entry) in chosen]
+    shown: list[CalendarEntry] = field(default_factory=list)  # in time order
+    total: int = 0  # every post of the day, shown or not
 
     @property
     def hidden_count(self) -> int:
-        return max(0, len(self.entries) - self.limit)
+        return self.total - len(self.shown)
 
 
 @dataclass
@@ -171,7 +228,9 @@ class CalendarView:
     first: date  # first day shown (a Monday)
     last: date  # last day shown (a Sunday)
     weeks: list[CalendarWeek]
-    entries: list[CalendarEntry]
+    problems: list[CalendarEntry]  # the first PROBLEMS_SHOWN flagged posts, in time order
+    flagged_count: int  # every flagged post of the period
+    total: int  # every post of the period
     gaps: list[CadenceGap]
     previous: date
     following: date
@@ -183,12 +242,16 @@ class CalendarView:
         return f"Week of {self.first:%-d %b %Y}"
 
     @property
-    def problems(self) -> list[CalendarEntry]:
-        return [entry for entry in self.entries if entry.flagged]
+    def entries(self) -> list[CalendarEntry]:
+        """Every entry drawn on the page (in a day's cell or in the problems list), in time
+        order; the period may hold more (`total`)."""
+        drawn = {e.creative.pk: e for w in self.weeks for d in w.days for e in d.shown}
+        drawn.update((e.creative.pk, e) for e in self.problems)
+        return sorted(drawn.values(), key=_entry_order)
 
     @property
     def problem_count(self) -> int:
-        return len(self.problems) + len(self.gaps)
+        return self.flagged_count + len(self.gaps)
 
     @property
     def problems_shown(self) -> list[CalendarEntry]:
@@ -196,11 +259,15 @@ class CalendarView:
 
     @property
     def gaps_shown(self) -> list[CadenceGap]:
-        return self.gaps[: max(0, PROBLEMS_SHOWN - len(self.problems))]
+        return self.gaps[: max(0, PROBLEMS_SHOWN - self.flagged_count)]
 
     @property
     def problems_hidden(self) -> int:
         return max(0, self.problem_count - PROBLEMS_SHOWN)
+
+
+def _entry_order(entry: CalendarEntry) -> tuple[datetime, int]:
+    return entry.creative.scheduled_at, entry.creative.pk
 
 
 def _period(mode: str, anchor: date) -> tuple[date, date, date, date]:
@@ -229,6 +296,82 @@ def calendar_creatives(first: date, last: date) -> QuerySet[Creative]:
     ).exclude(status=CreativeStatus.REJECTED)
 
 
+@dataclass
+class _Picked:
+    """A post the calendar draws, with its flags and its day's count, from `_pick_entries`."""
+
+    slot_clash: bool
+    outside_dates: bool
+    day_total: int
+
+
+# Flags every post of the period and keeps only the ones the page draws: per local day the
+# first `limit` (flagged first, then by time), and the first `problems` flagged posts of the
+# period in time order. A post clashes when its brand has another post on that platform in
+# the same local hour. Every kept row carries its day's count and the period's flagged count.
+# The base rows come from the ORM (filters, time-zone conversion for the backend); the
+# windows are plain SQL that PostgreSQL and SQLite both run. The local day leads the clash
+# window's partition (an hour lies within one day) so the next sort, by day first, only
+# sorts within each day (PostgreSQL's incremental sort). That one sort serves every later
+# window: within a day flagged posts come first, so the running count of flagged posts in
+# that order is a flagged post's place in the problems list.
+_PICK_SQL = """
+WITH base AS ({base}),
+flags AS (
+    SELECT id, cal_at, cal_day, cal_outside AS outside,
+           CASE WHEN COUNT(*) OVER (PARTITION BY cal_day, cal_slot, cal_brand, platform) > 1
+                THEN 1 ELSE 0 END AS clash
+    FROM base
+),
+flagged AS (
+    SELECT id, cal_at, cal_day, outside, clash,
+           CASE WHEN outside = 1 OR clash = 1 THEN 1 ELSE 0 END AS flag
+    FROM flags
+),
+ranked AS (
+    SELECT id, outside, clash, flag,
+           ROW_NUMBER() OVER day_w AS day_rank,
+           COUNT(*) OVER day_w AS day_total,
+           SUM(flag) OVER (ORDER BY cal_day, flag DESC, cal_at, id ROWS UNBOUNDED PRECEDING)
+               AS problem_place,
+           SUM(flag) OVER () AS flagged_total
+    FROM flagged
+    WINDOW day_w AS (PARTITION BY cal_day ORDER BY flag DESC, cal_at, id
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+)
+SELECT id, clash, outside, day_total, flagged_total
+FROM ranked
+WHERE day_rank <= %s OR (flag = 1 AND problem_place <= %s)
+"""
+
+
+def _pick_entries(in_range: QuerySet[Creative], *, limit: int) -> tuple[dict[int, _Picked], int]:
+    """({creative pk: its flags and day count} for the posts drawn, flagged posts in all)."""
+    outside = Q(scheduled_at__date__lt=F("campaign__start_date")) | Q(
+        scheduled_at__date__gt=F("campaign__end_date")
+    )
+    base = (
+        in_range.order_by()
+        .annotate(
+            cal_at=F("scheduled_at"),
+            cal_day=TruncDate("scheduled_at"),  # in the current time zone
+            cal_slot=TruncHour("scheduled_at"),
+            cal_brand=F("campaign__brand_id"),
+            cal_outside=Case(When(outside, then=Value(1)), default=Value(0)),
+        )
+        .values("id", "platform", "cal_at", "cal_day", "cal_slot", "cal_brand", "cal_outside")
+    )
+    base_sql, base_params = base.query.get_compiler(using=base.db).as_sql()
+    with connections[base.db].cursor() as cursor:
+        cursor.execute(_PICK_SQL.format(base=base_sql), (*base_params, limit, PROBLEMS_SHOWN))
+        rows = cursor.fetchall()
+    picked = {
+        pk: _Picked(slot_clash=bool(clash), outside_dates=bool(out), day_total=day_total)
+        for pk, clash, out, day_total, _ in rows
+    }
+    return picked, int(rows[0][4]) if rows else 0
+
+
 def calendar_view(
     *,
     mode: str = MONTH,
@@ -236,9 +379,9 @@ def calendar_view(
     brand: Brand | None = None,
     platform: str = "",
 ) -> CalendarView:
-    """The calendar of every scheduled creative, with its problems flagged. Four queries:
-    the entries (each with its "outside the campaign's dates" flag), the clashing slots, and
-    for the cadence check the campaigns running then and their posts' times."""
+    """The calendar of every scheduled creative, with its problems flagged. Four queries,
+    whatever the number of posts: the posts drawn with their flags and counts, those posts'
+    rows, and for the cadence check the campaigns running then and their weekly counts."""
     mode = mode if mode in (MONTH, WEEK) else MONTH
     anchor = anchor or timezone.localdate()
     first, last, previous, following = _period(mode, anchor)
@@ -248,42 +391,31 @@ def calendar_view(
     if platform:
         in_range = in_range.filter(platform=platform)
 
-    outside = Q(scheduled_at__date__lt=F("campaign__start_date")) | Q(
-        scheduled_at__date__gt=F("campaign__end_date")
+    picked, flagged_count = _pick_entries(in_range, limit=DAY_LIMITS[mode])
+    posts = (
+        Creative.objects.filter(pk__in=list(picked)).values_list(*CalendarPost.FIELDS)
+        if picked else []
     )
-    creatives = list(
-        in_range.select_related("campaign__brand")
-        .annotate(
-            slot=TruncHour("scheduled_at"),
-            outside=Case(When(outside, then=Value(True)), default=Value(False)),
-        )
-        .order_by("scheduled_at", "pk")
-    )
-    # Two posts on one platform for one brand in the same hour.
-    clashes = {
-        (row["campaign__brand"], row["platform"], row["slot"])
-        for row in in_range.annotate(slot=TruncHour("scheduled_at"))
-        .values("campaign__brand", "platform", "slot")
-        .annotate(posts=Count("pk"))
-        .filter(posts__gt=1)
-        .order_by()
-    }
-    entries = [
-        CalendarEntry(
-            creative=c,
-            slot_clash=(c.campaign.brand_id, c.platform, c.slot) in clashes,
-            outside_dates=bool(c.outside),
-        )
-        for c in creatives
-    ]
-    gaps = _cadence_gaps(first, last, brand=brand, platform=platform)
-
     by_day: dict[date, list[CalendarEntry]] = defaultdict(list)
-    for entry in entries:
-        by_day[timezone.localtime(entry.creative.scheduled_at).date()].append(entry)
+    day_totals: dict[date, int] = {}
+    problems = []
+    local = timezone.get_current_timezone()
+    for row in posts:
+        post = CalendarPost(*row)
+        pick = picked[post.pk]
+        entry = CalendarEntry(post, pick.slot_clash, pick.outside_dates)
+        day = post.scheduled_at.astimezone(local).date()
+        by_day[day].append(entry)
+        day_totals[day] = pick.day_total
+        if entry.flagged:
+            problems.append(entry)
+    problems.sort(key=_entry_order)
+
+    gaps = _cadence_gaps(first, last, brand=brand, platform=platform)
     gaps_by_week: dict[date, list[CadenceGap]] = defaultdict(list)
     for gap in gaps:
         gaps_by_week[gap.week_start].append(gap)
+    limit = DAY_LIMITS[mode]
     weeks = []
     week_start = first
     while week_start <= last:
@@ -291,17 +423,29 @@ def calendar_view(
             CalendarDay(
                 day=day,
                 in_period=mode == WEEK or day.month == anchor.month,
-                entries=by_day.get(day, []),
-                limit=DAY_LIMITS[mode],
+                shown=_shown(by_day.get(day, []), limit),
+                total=day_totals.get(day, 0),
             )
             for day in (week_start + timedelta(days=i) for i in range(7))
         ]
         weeks.append(CalendarWeek(start=week_start, days=days, gaps=gaps_by_week[week_start]))
         week_start += timedelta(days=7)
     return CalendarView(
-        mode=mode, anchor=anchor, first=first, last=last, weeks=weeks, entries=entries,
-        gaps=gaps, previous=previous, following=following,
+        mode=mode, anchor=anchor, first=first, last=last, weeks=weeks,
+        problems=problems[:PROBLEMS_SHOWN], flagged_count=flagged_count,
+        total=sum(day_totals.values()), gaps=gaps, previous=previous, following=following,
     )
+
+
+def _shown(entries: list[CalendarEntry], limit: int) -> list[CalendarEntry]:
+    """The day's cell: at most `limit` posts, flagged ones first, drawn in time order. The
+    loaded entries of a day may include flagged posts kept only for the problems list."""
+    entries.sort(key=_entry_order)
+    if len(entries) <= limit:
+        return entries
+    flagged = [entry for entry in entries if entry.flagged][:limit]
+    rest = [entry for entry in entries if not entry.flagged][: limit - len(flagged)]
+    return sorted(flagged + rest, key=_entry_order)
 
 
 def expected_posts(cadence: int, days_running: int) -> int:
@@ -315,36 +459,53 @@ def _cadence_gaps(
     """Weeks in which an active campaign has fewer posts scheduled than its cadence asks.
 
     With a platform filter only campaigns on that platform are checked, still against all of
-    their posts: the cadence is per campaign, not per platform.
+    their posts: the cadence is per campaign, not per platform. Two queries: the campaigns
+    running then, and their posts counted per week (Monday 00:00 to Monday 00:00 local time).
     """
     campaigns = Campaign.objects.filter(
         completed_at__isnull=True, start_date__lte=last, end_date__gte=first
-    ).select_related("brand")
+    )
     if brand is not None:
         campaigns = campaigns.filter(brand=brand)
-    campaigns = [c for c in campaigns.order_by("brand__name", "name") if not platform
-                 or platform in (c.platforms or [])]
+    fields = ["pk", "name", "brand__name", "cadence", "start_date", "end_date"]
+    rows = campaigns.order_by("brand__name", "name").values_list(*fields, "platforms")
+    if platform:
+        campaigns = [row[:-1] for row in rows if platform in (row[-1] or [])]
+    else:  # not reading the platforms spares decoding every campaign's JSON list
+        campaigns = list(rows.values_list(*fields))
     if not campaigns:
         return []
-    counts: dict[tuple[int, date], int] = defaultdict(int)
-    for campaign_id, scheduled_at in calendar_creatives(first, last).filter(
-        campaign__in=[c.pk for c in campaigns]
-    ).values_list("campaign", "scheduled_at"):
-        day = timezone.localtime(scheduled_at).date()
-        counts[(campaign_id, day - timedelta(days=day.weekday()))] += 1
+    weeks = [first + timedelta(days=7 * i) for i in range((last - first).days // 7 + 1)]
+    per_week = {
+        f"week_{i}": Count("pk", filter=Q(
+            scheduled_at__gte=_aware(week), scheduled_at__lt=_aware(week + timedelta(days=7))
+        ))
+        for i, week in enumerate(weeks)
+    }
+    posts = calendar_creatives(first, last)
+    if brand is not None:
+        posts = posts.filter(campaign__brand=brand)
+    counts = {
+        campaign_id: week_counts
+        for campaign_id, *week_counts in posts.order_by()
+        .values("campaign")
+        .annotate(**per_week)
+        .values_list("campaign", *per_week)
+    }
+    none = [0] * len(weeks)
+    # Day numbers (ordinals) rather than dates: this runs for every campaign in every week.
+    spans = [(row, row[4].toordinal(), row[5].toordinal()) for row in campaigns]
     gaps = []
-    week_start = first
-    while week_start <= last:
-        week_end = week_start + timedelta(days=6)
-        for campaign in campaigns:
-            running = (min(week_end, campaign.end_date) - max(week_start, campaign.start_date)).days + 1
+    for i, week_start in enumerate(weeks):
+        monday = week_start.toordinal()
+        for (pk, name, brand_name, cadence, _, _), start, end in spans:
+            running = min(monday + 6, end) - max(monday, start) + 1
             if running <= 0:
                 continue
-            expected = expected_posts(campaign.cadence, running)
-            scheduled = counts[(campaign.pk, week_start)]
+            expected = expected_posts(cadence, running)
+            scheduled = counts.get(pk, none)[i]
             if scheduled < expected:
-                gaps.append(CadenceGap(campaign, week_start, expected, scheduled))
-        week_start += timedelta(days=7)
+                gaps.append(CadenceGap(pk, name, brand_name, week_start, expected, scheduled))
     return gaps
 
 

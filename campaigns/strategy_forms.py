@@ -58,7 +58,8 @@ class CalendarForm(forms.Form):
     view = forms.ChoiceField(choices=[(MONTH, "Month"), (WEEK, "Week")], required=False)
     date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     brand = forms.ModelChoiceField(
-        queryset=Brand.objects.order_by("name"), required=False, empty_label="All brands"
+        queryset=Brand.objects.only("pk", "name").order_by("name"), required=False,
+        empty_label="All brands",
     )
     platform = forms.ChoiceField(choices=[("", "All platforms"), *PLATFORM_CHOICES], required=False)
 

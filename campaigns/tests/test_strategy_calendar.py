@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -41,8 +41,8 @@ def test_calendar_places_a_post_on_its_day_in_the_month_view(campaign):
     assert (view.first, view.last) == (date(2026, 10, 26), date(2026, 12, 6))
     assert len(view.weeks) == 6
     days = {d.day: d for w in view.weeks for d in w.days}
-    assert [e.creative for e in days[date(2026, 11, 18)].entries] == [creative]
-    assert sum(len(d.entries) for d in days.values()) == 1
+    assert [e.creative.pk for e in days[date(2026, 11, 18)].shown] == [creative.pk]
+    assert sum(d.total for d in days.values()) == 1
 
 
 def test_calendar_week_view_shows_only_that_week(campaign):
@@ -50,14 +50,15 @@ def test_calendar_week_view_shows_only_that_week(campaign):
     CreativeFactory(campaign=campaign, scheduled_at=at(date(2026, 11, 24), 9))
     view = calendar_view(mode="week", anchor=date(2026, 11, 18))
     assert (view.first, view.last) == (date(2026, 11, 16), date(2026, 11, 22))
-    assert [e.creative for e in view.entries] == [inside]
+    assert [e.creative.pk for e in view.entries] == [inside.pk]
     assert (view.previous, view.following) == (date(2026, 11, 9), date(2026, 11, 23))
 
 
 def test_calendar_leaves_out_rejected_posts(campaign):
     CreativeFactory(campaign=campaign, scheduled_at=at(date(2026, 11, 18), 9),
                     status=CreativeStatus.REJECTED)
-    assert calendar_view(mode="month", anchor=MONTH_ANCHOR).entries == []
+    view = calendar_view(mode="month", anchor=MONTH_ANCHOR)
+    assert view.entries == [] and view.total == 0
 
 
 def test_calendar_filters_by_brand_and_platform(campaign):
@@ -66,7 +67,7 @@ def test_calendar_filters_by_brand_and_platform(campaign):
     CreativeFactory(campaign=campaign, platform="linkedin", scheduled_at=at(date(2026, 11, 18), 9))
     CreativeFactory(campaign=other, platform="x", scheduled_at=at(date(2026, 11, 18), 9))
     view = calendar_view(mode="month", anchor=MONTH_ANCHOR, brand=campaign.brand, platform="x")
-    assert [e.creative for e in view.entries] == [mine]
+    assert [e.creative.pk for e in view.entries] == [mine.pk]
 
 
 def test_calendar_flags_two_posts_on_one_platform_for_one_brand_in_the_same_hour(campaign):
@@ -118,7 +119,7 @@ def test_calendar_flags_a_week_below_the_campaigns_cadence(campaign):
         (date(2026, 11, 23), 2, 0),
     }
     week = next(w for w in view.weeks if w.start == date(2026, 11, 9))
-    assert [g.campaign for g in week.gaps] == [campaign]
+    assert [g.campaign_id for g in week.gaps] == [campaign.pk]
 
 
 def test_expected_posts_is_pro_rata_for_a_partial_week():
@@ -148,7 +149,7 @@ def test_calendar_query_count_does_not_grow_with_posts_or_campaigns():
     build(20)
     with CaptureQueriesContext(connection) as large:
         view = calendar_view(mode="month", anchor=MONTH_ANCHOR)
-    assert len(view.entries) == 44
+    assert view.total == 44
     assert len(small) == len(large) == 4
 
 
@@ -234,9 +235,9 @@ def test_calendar_month_day_shows_six_posts_flagged_first_and_links_to_the_rest(
     clash = CreativeFactory(campaign=campaign, scheduled_at=at(day, 16, 30), platform=posts[-1].platform)
     view = calendar_view(mode="month", anchor=MONTH_ANCHOR)
     cell = next(d for w in view.weeks for d in w.days if d.day == day)
-    assert len(cell.entries) == 10 and cell.hidden_count == 4
-    shown = [entry.creative for entry in cell.shown]
-    assert len(shown) == 6 and clash in shown and posts[-1] in shown
+    assert cell.total == 10 and cell.hidden_count == 4
+    shown = [entry.creative.pk for entry in cell.shown]
+    assert len(shown) == 6 and clash.pk in shown and posts[-1].pk in shown
     page = operator_client.get("/strategy/?view=month&date=2026-11-15").content.decode()
     assert "+ 4 more" in page
     assert "?view=week&amp;date=2026-11-18" in page
@@ -249,3 +250,45 @@ def test_calendar_week_view_shows_every_post_of_a_busy_day(campaign):
     view = calendar_view(mode="week", anchor=day)
     cell = next(d for w in view.weeks for d in w.days if d.day == day)
     assert len(cell.shown) == 9 and cell.hidden_count == 0
+
+
+def test_calendar_lists_the_first_fifty_problems_in_time_order_and_counts_them_all(campaign):
+    flagged_posts, quiet = [], []
+    for day in (date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 18)):
+        quiet.append(CreativeFactory(campaign=campaign, platform="x", scheduled_at=at(day, 7)))
+        flagged_posts += [  # twenty posts in one hour: every one clashes
+            CreativeFactory(campaign=campaign, scheduled_at=at(day, 9, minute))
+            for minute in range(0, 60, 3)
+        ]
+    view = calendar_view(mode="month", anchor=MONTH_ANCHOR)
+    assert view.flagged_count == 60 and view.problem_count == 60 + len(view.gaps)
+    assert [e.creative.pk for e in view.problems_shown] == [c.pk for c in flagged_posts[:50]]
+    assert view.gaps_shown == [] and view.problems_hidden == 10 + len(view.gaps)
+    cell = next(d for w in view.weeks for d in w.days if d.day == date(2026, 11, 18))
+    assert cell.total == 21 and cell.hidden_count == 15
+    assert all(entry.flagged for entry in cell.shown)
+
+
+def test_calendar_places_posts_by_their_local_day_and_hour(campaign):
+    def utc(day, hour, minute):
+        return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+    night = CreativeFactory(campaign=campaign, scheduled_at=utc(17, 20, 0))  # 01:30 on the 18th
+    a = CreativeFactory(campaign=campaign, scheduled_at=utc(18, 3, 10))  # 08:40
+    b = CreativeFactory(campaign=campaign, scheduled_at=utc(18, 3, 40))  # 09:10
+    c = CreativeFactory(campaign=campaign, scheduled_at=utc(18, 4, 20))  # 09:50
+    with timezone.override("Asia/Kolkata"):  # UTC+5:30
+        view = calendar_view(mode="month", anchor=MONTH_ANCHOR)
+    days = {d.day: [e.creative.pk for e in d.shown] for w in view.weeks for d in w.days}
+    assert days[date(2026, 11, 18)] == [night.pk, a.pk, b.pk, c.pk]
+    assert days[date(2026, 11, 17)] == []
+    assert [flagged(view, post).slot_clash for post in (a, b, c)] == [False, True, True]
+
+
+def test_calendar_checks_the_cadence_only_of_campaigns_on_the_platform_filtered(campaign):
+    CreativeFactory(campaign=campaign, platform="linkedin", scheduled_at=at(date(2026, 11, 3), 9))
+    on_x = calendar_view(mode="month", anchor=MONTH_ANCHOR, platform="x")
+    # the campaign posts on X too, and its LinkedIn post still counts towards its cadence
+    assert {g.week_start for g in on_x.gaps} == {
+        date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)}
+    assert calendar_view(mode="month", anchor=MONTH_ANCHOR, platform="instagram").gaps == []

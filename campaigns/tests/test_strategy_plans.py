@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import Plan
-from campaigns.planning import plan_list_for_active, plan_revise
-from campaigns.tests.factories import CampaignFactory, PlanFactory
+from campaigns.planning import PLANS_PER_PAGE, active_plan_page, plan_revise
+from campaigns.tests.factories import BrandFactory, CampaignFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_plan_revise_writes_version_one_for_a_campaign_without_a_plan(operator):
     assert plan.version == 1
 
 
-def test_plan_list_for_active_shows_the_highest_version_of_each_active_campaign():
+def test_active_plan_page_shows_the_highest_version_of_each_active_campaign():
     plan = PlanFactory(version=1, pillars=["Old"])
     PlanFactory(campaign=plan.campaign, version=3, pillars=["Newest"])
     PlanFactory(campaign=plan.campaign, version=2, pillars=["Middle"])
@@ -47,7 +47,7 @@ def test_plan_list_for_active_shows_the_highest_version_of_each_active_campaign(
     PlanFactory(campaign=ended)
     done = CampaignFactory(completed_at=timezone.now())
     PlanFactory(campaign=done)
-    items = plan_list_for_active()
+    items = active_plan_page()
     assert [(i.campaign, i.plan.pillars, i.versions) for i in items] == [
         (plan.campaign, ["Newest"], 3)]
 
@@ -61,6 +61,29 @@ def test_strategy_page_shows_each_active_campaigns_current_plan(viewer_client):
     assert "Current pillar" in page and "Say this" in page and "Roasters" in page
     assert "Old pillar" not in page
     assert "Plan v2" in page
+
+
+def test_active_plan_page_pages_the_campaigns_and_reaches_every_one():
+    brand = BrandFactory(name="Acme")
+    plans = [
+        PlanFactory(campaign=CampaignFactory(brand=brand, name=f"Spring {i:02}"), pillars=[f"P{i}"])
+        for i in range(PLANS_PER_PAGE + 1)
+    ]
+    first, second = active_plan_page(1), active_plan_page(2)
+    assert first.paginator.num_pages == 2 and first.paginator.count == PLANS_PER_PAGE + 1
+    shown = [item.plan for item in first] + [item.plan for item in second]
+    assert shown == plans
+
+
+def test_strategy_page_links_to_the_next_page_of_plans_keeping_the_calendar(viewer_client):
+    for i in range(PLANS_PER_PAGE + 1):
+        PlanFactory(campaign=CampaignFactory(name=f"Campaign {i:02}"), pillars=[f"Pillar {i:02}"])
+    page = viewer_client.get("/strategy/?view=week&platform=x").content.decode()
+    assert "Pillar 00" in page and f"Pillar {PLANS_PER_PAGE:02}" not in page
+    assert 'href="?view=week&amp;platform=x&amp;plans_page=2#plans"' in page
+    second = viewer_client.get("/strategy/?view=week&platform=x&plans_page=2").content.decode()
+    assert f"Pillar {PLANS_PER_PAGE:02}" in second and "Pillar 00" not in second
+    assert "Week of" in second  # the calendar keeps its view
 
 
 def test_strategy_page_says_when_no_campaign_is_active(viewer_client):

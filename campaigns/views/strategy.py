@@ -12,8 +12,8 @@ from django.views.decorators.vary import vary_on_headers
 from aicmo_site.decorators import section_view
 from campaigns.models import Campaign, Plan
 from campaigns.planning import (
+    active_plan_page,
     calendar_view,
-    plan_list_for_active,
     plan_revise,
     plan_versions,
     platform_legend,
@@ -42,6 +42,16 @@ def _calendar_context(request: HttpRequest) -> dict:
     }
 
 
+def _plans_context(request: HttpRequest) -> dict:
+    """A page of the active campaigns' plans; its links keep the calendar's parameters."""
+    others = request.GET.copy()
+    others.pop("plans_page", None)
+    return {
+        "plans": active_plan_page(request.GET.get("plans_page")),
+        "plans_link": f"?{others.urlencode()}&plans_page=" if others else "?plans_page=",
+    }
+
+
 @vary_on_headers("HX-Request")
 @require_GET
 @section_view("strategy")
@@ -49,7 +59,7 @@ def strategy(request: HttpRequest) -> HttpResponse:
     context = _calendar_context(request)
     if request.htmx:
         return render(request, "campaigns/strategy_index.html#calendar", context)
-    context["plans"] = plan_list_for_active()
+    context.update(_plans_context(request))
     return render(request, "campaigns/strategy_index.html", context)
 
 
