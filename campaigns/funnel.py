@@ -35,6 +35,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
+from campaigns import metrics
 from campaigns.models import Campaign, Creative, MetricSnapshot, MetricSource, PublicationStatus
 from leads.models import Lead
 from leads.statuses import LeadStatus
@@ -224,12 +225,54 @@ def campaign_funnel_context(campaign: Campaign) -> dict:
 
 
 def monitoring_funnel_rows(campaign_ids, *, include_simulated: bool) -> list[dict]:
-    """One funnel row per campaign (one query whatever the number of campaigns)."""
-    rows = campaign_funnels(
-        Campaign.objects.filter(pk__in=campaign_ids), include_simulated=include_simulated
-    ).order_by("brand__name", "name")
-    return [
-        {"label": f"{row.brand.name} · {row.name}", "steps": steps(row),
-         "url": row.get_absolute_url(), "note": ""}
-        for row in rows
-    ]
+    """One funnel row per campaign, from three grouped queries whatever the number of campaigns.
+
+    The figures are the same as campaign_funnels(): all the campaign's published posts' latest
+    snapshots and every lead linked to it. campaign_funnels() sums them in a correlated subquery
+    per campaign, which suits the campaign page's one campaign but took seconds for the 500 of
+    the Monitoring page; here each table is grouped by campaign once, and the rates (rounded
+    half up to two places, as the SQL casts do) are divided here.
+    """
+    campaigns = list(
+        Campaign.objects.filter(pk__in=campaign_ids).select_related("brand")
+        .order_by("brand__name", "name")
+    )
+    ids = tuple(campaign.pk for campaign in campaigns)
+    if not ids:
+        return []
+    figures = {
+        row["campaign"]: row
+        for row in metrics.current_snapshots(
+            metrics.MetricFilters(campaigns=ids), include_simulated=include_simulated
+        )
+        .values(campaign=F("publication__creative__campaign"))
+        .annotate(impressions=Sum("impressions"), clicks=Sum("clicks"))
+        .order_by()
+    }
+    leads = {
+        row["campaign"]: row
+        for row in Lead.objects.filter(campaign__in=ids).values("campaign").annotate(
+            leads=Count("pk"),
+            qualified=Count("pk", filter=Q(status__in=QUALIFIED_STATUSES)),
+            won=Count("pk", filter=Q(status=LeadStatus.WON)),
+        ).order_by()
+    }
+    rows = []
+    for campaign in campaigns:
+        counts = {
+            "impressions": figures.get(campaign.pk, {}).get("impressions") or 0,
+            "clicks": figures.get(campaign.pk, {}).get("clicks") or 0,
+            **{key: leads.get(campaign.pk, {}).get(key) or 0
+               for key in ("leads", "qualified", "won")},
+        }
+        rows.append({
+            "label": f"{campaign.brand.name} · {campaign.name}",
+            "steps": [
+                Step(key, STEP_LABELS[key], counts[key],
+                     metrics.rate(counts[key], counts[before]) if before else None,
+                     RATE_LABELS.get(key, ""))
+                for before, key in zip((None, *STEPS), STEPS, strict=False)
+            ],
+            "url": campaign.get_absolute_url(), "note": "",
+        })
+    return rows

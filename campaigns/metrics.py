@@ -24,19 +24,20 @@ from django.db.models import (
     Count,
     F,
     FloatField,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.functions import (
     Cast,
     Coalesce,
     ExtractHour,
     ExtractWeekDay,
+    Lag,
     NullIf,
     TruncDate,
 )
@@ -376,6 +377,18 @@ def import_errors_csv(metric_import: MetricImport) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def figures_stamp() -> int:
+    """A number that grows with every committed write that can change the Monitoring figures.
+
+    Triggers (migration campaigns 0005) bump it on snapshots, publications, the captions and
+    names the page prints, and leads; the bump commits with the write, so a request that reads
+    the stamp before the figures never files older figures under a newer stamp. One small read.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(SUM(n), 0) FROM campaigns_figures_stamp")
+        return int(cursor.fetchone()[0])
+
+
 @dataclass(frozen=True)
 class MetricFilters:
     campaigns: tuple[int, ...] = ()
@@ -468,40 +481,48 @@ def kpis(filters: MetricFilters, *, include_simulated: bool) -> dict:
     return totals
 
 
-def _previous(include_simulated: bool, value):
-    """The same publication's previous snapshot's value (0 before the first)."""
-    earlier = MetricSnapshot.objects.filter(publication=OuterRef("publication")).filter(
-        Q(captured_at__lt=OuterRef("captured_at"))
-        | Q(captured_at=OuterRef("captured_at"), pk__lt=OuterRef("pk"))
-    )
-    if not include_simulated:
-        earlier = earlier.exclude(source=MetricSource.SIMULATED)
-    earlier = earlier.order_by("-captured_at", "-pk").annotate(value=value).values("value")[:1]
-    return Coalesce(Subquery(earlier, output_field=IntegerField()), 0)
-
-
 def timeline(filters: MetricFilters, *, include_simulated: bool) -> list[dict]:
     """Per capture day: impressions and engagements gained, and the totals to date.
 
     A snapshot holds totals, so what a day adds is each snapshot minus the publication's
-    previous one (the first snapshot adds all of its figures).
+    previous one (the first snapshot adds all of its figures). The previous one comes from a
+    LAG() window over the snapshots in scope, in one pass; the outer query sums the gains by
+    day (Django cannot aggregate over a window, so it is written around the ORM's SQL). A
+    correlated "previous snapshot" subquery took seconds at 200,000 snapshots.
     """
-    gained_impressions = F("impressions") - _previous(include_simulated, F("impressions"))
-    gained_engagements = engagement_expression() - _previous(
-        include_simulated, engagement_expression()
-    )
-    days = list(
+    by_publication = {
+        "partition_by": [F("publication_id")],
+        "order_by": [F("captured_at").asc(), F("pk").asc()],
+    }
+    gains = (
         snapshots_in_scope(filters, include_simulated=include_simulated)
-        .annotate(day=TruncDate("captured_at"))
-        .values("day")
+        .order_by()
         .annotate(
-            gained_impressions=Sum(gained_impressions),
-            gained_engagements=Sum(gained_engagements),
+            day=TruncDate("captured_at"),
+            engagement=engagement_expression(),
+            previous_impressions=Window(Lag("impressions"), **by_publication),
+            previous_engagement=Window(Lag(engagement_expression()), **by_publication),
         )
-        .order_by("day")
+        .values("day", "impressions", "engagement", "previous_impressions",
+                "previous_engagement")
     )
-    # Django cannot window over an aggregate, so the running totals are prefix sums over the
-    # database's day buckets (one per day shown, never one per snapshot).
+    inner, params = gains.query.sql_with_params()
+    # The ORM's own SQL inside; the filter values stay parameters.
+    sql = f"""
+        SELECT gains.day,
+               SUM(gains.impressions - COALESCE(gains.previous_impressions, 0)),
+               SUM(gains.engagement - COALESCE(gains.previous_engagement, 0))
+        FROM ({inner}) gains GROUP BY gains.day ORDER BY gains.day
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    days = [
+        {"day": _as_date(day), "gained_impressions": int(impressions),
+         "gained_engagements": int(engagements)}
+        for day, impressions, engagements in rows
+    ]
+    # The running totals are prefix sums over the day buckets (one per day shown).
     impressions = accumulate(day["gained_impressions"] for day in days)
     engagements = accumulate(day["gained_engagements"] for day in days)
     for day, impressions_to_date, engagements_to_date in zip(
@@ -510,6 +531,11 @@ def timeline(filters: MetricFilters, *, include_simulated: bool) -> list[dict]:
         day["impressions_to_date"] = impressions_to_date
         day["engagements_to_date"] = engagements_to_date
     return days
+
+
+def _as_date(value) -> date:
+    """A day read by raw SQL: a date on PostgreSQL, ISO text on SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _with_rates(rows: list[dict]) -> list[dict]:
