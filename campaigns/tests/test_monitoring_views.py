@@ -291,3 +291,27 @@ def test_monitoring_flags_posts_whose_current_figures_carry_a_warning(viewer_cli
     page = viewer_client.get("/monitoring/").content.decode()
     assert "The current figures of 1 post carry a warning" in page
     assert page.count("⚠ warning</span>") == 1
+
+
+@pytest.mark.embedded
+def test_monitoring_posts_table_escapes_captions_and_names(viewer_client):
+    MetricSnapshotFactory(publication__creative__caption="<script>alert(1)</script> & more",
+                          publication__creative__campaign__name="Q4 <b>push</b>")
+    page = viewer_client.get("/monitoring/").content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
+    assert "Q4 &lt;b&gt;push&lt;/b&gt;" in page
+
+
+def test_monitoring_posts_table_pages_through_every_post(viewer_client):
+    snapshots = [MetricSnapshotFactory(impressions=1000 + n,
+                                       publication__published_at=timezone.now() - timedelta(n))
+                 for n in range(23)]
+    first = viewer_client.get("/monitoring/").content.decode().split("<h2>Posts (")[1]
+    second = viewer_client.get("/monitoring/?page=2").content.decode().split("<h2>Posts (")[1]
+    assert first.startswith("23)</h2>") and "Page 1 of 2" in first
+    assert "Page 2 of 2" in second
+    oldest = snapshots[-1].publication
+    assert f'href="/monitoring/publication/{oldest.pk}/"' in second
+    assert f'href="/monitoring/publication/{oldest.pk}/"' not in first
+    assert second.count('<td class="num">1,0') == 3  # impressions of the 3 oldest posts

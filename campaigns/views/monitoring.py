@@ -14,9 +14,12 @@ from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -192,13 +195,14 @@ def _fast_select(bound_field, choices, *, empty_label: str | None = None):
     if empty_label is not None:
         choices = [("", empty_label), *choices]
         selected = selected or {""}
-    options = format_html_join(
-        "\n", '<option value="{}"{}>{}</option>',
-        ((key, mark_safe(" selected") if str(key) in selected else "", label)
-         for key, label in choices),
+    # One escape() per label rather than a format_html() per option: 500 options add ~0.5 ms.
+    options = "\n".join(
+        f'<option value="{escape(key)}"{" selected" if str(key) in selected else ""}>'
+        f"{escape(label)}</option>"
+        for key, label in choices
     )
-    multiple = mark_safe(" multiple") if widget.allow_multiple_selected else ""
-    return format_html("<select{}{}>\n{}\n</select>", flatatt(attrs), multiple, options)
+    multiple = " multiple" if widget.allow_multiple_selected else ""
+    return mark_safe(f"<select{flatatt(attrs)}{multiple}>\n{options}\n</select>")  # noqa: S308
 
 
 def _filter_selects(form: MetricFilterForm) -> dict:
@@ -213,6 +217,60 @@ def _filter_selects(form: MetricFilterForm) -> dict:
             form["brand"], list(brands), empty_label=form.fields["brand"].empty_label
         ),
     }
+
+
+def _count(value) -> str:
+    return f"{value:,}"  # as floatformat:"0g" writes a whole number in en-gb
+
+
+def _step(value, step_rate) -> SafeString:
+    shown = "—" if step_rate is None else f"{step_rate:.2f}%"
+    return format_html('<td class="num">{}<br><small>{}</small></td>', _count(value), shown)
+
+
+def _post_row(post, can_capture: bool) -> SafeString:
+    creative = post.creative
+    campaign = creative.campaign
+    if post.current_captured_at:
+        captured = _moment(post.current_captured_at)
+        if post.current_warnings:
+            captured = format_html(
+                '{} <span class="warning-mark" title="{}">⚠ warning</span>',
+                captured, " ".join(str(warning) for warning in post.current_warnings),
+            )
+    else:
+        captured = "no figures yet"
+    links = format_html(
+        '<a href="{}">{}</a>', reverse("campaigns:monitoring_publication", args=[post.pk]),
+        "Figures" if can_capture else "Details",
+    )
+    if post.url:
+        links = format_html(
+            '{} · <a href="{}" rel="noopener noreferrer" target="_blank">Open post</a>',
+            links, post.url,
+        )
+    return format_html(
+        "<tr><td>{} · {}<br><small>{}</small>{}</td><td>{}</td><td>{}</td>"
+        '<td class="num">{}</td><td class="num">{}</td>{}{}{}{}<td>{}</td><td>{}</td></tr>',
+        campaign.brand.name, campaign.name, Truncator(creative.caption).chars(70),
+        mark_safe(' <span class="badge badge--simulated">SIMULATED</span>')
+        if post.simulated else "",
+        post.get_platform_display(), _moment(post.published_at),
+        "—" if post.current_impressions is None else _count(post.current_impressions),
+        post.current_engagement_rate,
+        _step(post.n_clicks, post.rate_clicks), _step(post.n_leads, post.rate_leads),
+        _step(post.n_qualified, post.rate_qualified), _step(post.n_won, post.rate_won),
+        captured, links,
+    )
+
+
+def _moment(value) -> str:
+    return dateformat.format(timezone.localtime(value), "j M Y H:i") if value else ""
+
+
+def _post_rows(posts, can_capture: bool) -> SafeString:
+    """The posts table's rows, written here: through the template they cost ~12 ms a page."""
+    return mark_safe("\n".join(_post_row(post, can_capture) for post in posts))  # noqa: S308
 
 
 def _summary_key(filters: metrics.MetricFilters, stamp: int) -> str:
@@ -276,23 +334,25 @@ def monitoring(request: HttpRequest) -> HttpResponse:
             data["simulated"] = "on"
         form = MetricFilterForm(data)
     paginator = _CountedPaginator(
-        funnel.publication_lead_counts(
-            metrics.posts_with_figures(filters, include_simulated=include)
-        ),
-        POSTS_PER_PAGE,
+        metrics.posts_in_scope(filters, include_simulated=include), POSTS_PER_PAGE,
         count=summary["posts"],
     )
     posts = paginator.get_page(request.GET.get("page"))
+    posts.object_list = funnel.with_lead_counts(
+        metrics.with_current_figures(list(posts.object_list), include_simulated=include)
+    )
     for post in posts:
         post.current_engagement_rate = _percent(
             metrics.rate(post.current_engagements, post.current_impressions)
         )
+    can_capture = request.user.has_perm(CAPTURE_PERMISSION)
     context = {
         "include_simulated": include,
         "figures_html": summary["figures_html"],
         "form": form,
         "posts": posts,
-        "can_capture": request.user.has_perm(CAPTURE_PERMISSION),
+        "post_rows": _post_rows(posts, can_capture),
+        "can_capture": can_capture,
         **_filter_selects(form),
     }
     template = "campaigns/monitoring_index.html"
