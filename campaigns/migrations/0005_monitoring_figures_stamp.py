@@ -1,8 +1,8 @@
 """The data stamp of the Monitoring page's cache (campaigns.metrics.figures_stamp).
 
 Triggers bump a counter on every write that can change what the page shows: snapshots,
-a publication's status/platform/dates/url, the names and captions it prints, and the leads the
-funnel counts. Triggers, not signals, so that COPY imports, bulk_create, queryset.update(),
+a publication's status/platform/dates/url, the names and captions it prints (and the campaigns
+and brands its filters list), and the leads the funnel counts. Triggers, not signals, so that COPY imports, bulk_create, queryset.update(),
 admin edits and raw SQL all count.
 
 PostgreSQL: one row per server process, bumped once per statement, so concurrent writers never
@@ -22,8 +22,8 @@ WATCHED = {
         ("status", "simulated", "platform", "published_at", "creative_id", "url"), True,
     ),
     "campaigns_creative": (("campaign_id", "caption"), False),
-    "campaigns_campaign": (("name", "brand_id"), False),
-    "campaigns_brand": (("name",), False),
+    "campaigns_campaign": (("name", "brand_id"), True),
+    "campaigns_brand": (("name",), True),
     "leads_lead": (("status", "campaign_id", "creative_id"), True),
 }
 

@@ -212,3 +212,23 @@ def test_a_rolled_back_write_leaves_the_stamp_alone():
         assert metrics.figures_stamp() > before
         raise RuntimeError
     assert metrics.figures_stamp() == before
+
+
+@pytest.mark.embedded
+def test_a_new_campaign_appears_in_the_filter_past_the_cached_choices(viewer_client):
+    from campaigns.tests.factories import CampaignFactory
+
+    CampaignFactory(name="Autumn launch")
+    assert "Autumn launch</option>" in _page(viewer_client)
+    CampaignFactory(name="Winter launch")
+    page = _page(viewer_client)
+    assert "Autumn launch</option>" in page and "Winter launch</option>" in page
+
+
+def test_the_filter_keeps_the_chosen_campaigns_selected(viewer_client):
+    from campaigns.tests.factories import CampaignFactory
+
+    chosen, other = CampaignFactory(name="Chosen one"), CampaignFactory(name="Other one")
+    page = viewer_client.get(f"/monitoring/?campaigns={chosen.pk}&applied=True").content.decode()
+    assert f'<option value="{chosen.pk}" selected>' in page
+    assert f'<option value="{other.pk}">' in page
