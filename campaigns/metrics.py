@@ -39,6 +39,7 @@ from django.db.models.functions import (
     ExtractWeekDay,
     Lag,
     NullIf,
+    RowNumber,
     TruncDate,
 )
 from django.utils import timezone
@@ -464,17 +465,56 @@ def _sum(name: str):
     return Coalesce(Sum(name), 0)
 
 
-def kpis(filters: MetricFilters, *, include_simulated: bool) -> dict:
-    """The KPI tiles: posts, impressions, reach, engagement rate and click-through rate."""
-    totals = current_snapshots(filters, include_simulated=include_simulated).aggregate(
-        impressions=_sum("impressions"),
-        reach=_sum("reach"),
-        engagements=Coalesce(Sum(engagement_expression()), 0),
-        clicks=_sum("clicks"),
-        measured=Count("pk"),
-        simulated=Count("pk", filter=SIMULATED_Q),
-        warned=Count("pk", filter=~Q(warnings=[])),
+GROUP_FIGURES = ("posts", "impressions", "reach", "engagements", "clicks", "simulated", "warned")
+
+
+def current_groups(filters: MetricFilters, *, include_simulated: bool) -> list[dict]:
+    """The current figures summed by platform, weekday and hour posted, in one query.
+
+    The KPIs, the platforms and the heatmap are sums of these groups (at most 6 × 7 × 24), so
+    the current snapshots are found once for all three instead of once each (~170 ms each at
+    200,000 snapshots). Weekday 1 = Sunday … 7 = Saturday, in the current time zone.
+    """
+    return list(
+        current_snapshots(filters, include_simulated=include_simulated)
+        .annotate(
+            weekday=ExtractWeekDay("publication__published_at"),
+            hour=ExtractHour("publication__published_at"),
+        )
+        .values("weekday", "hour", platform=F("publication__platform"))
+        .annotate(
+            posts=Count("pk"),
+            impressions=_sum("impressions"),
+            reach=_sum("reach"),
+            engagements=Coalesce(Sum(engagement_expression()), 0),
+            clicks=_sum("clicks"),
+            simulated=Count("pk", filter=SIMULATED_Q),
+            warned=Count("pk", filter=~Q(warnings=[])),
+        )
+        .order_by()
     )
+
+
+def _summed(groups: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    """The groups added up by `keys` (every figure of GROUP_FIGURES summed)."""
+    totals: dict[tuple, dict] = {}
+    for group in groups:
+        key = tuple(group[name] for name in keys)
+        total = totals.setdefault(
+            key, {**dict(zip(keys, key, strict=True)), **dict.fromkeys(GROUP_FIGURES, 0)}
+        )
+        for name in GROUP_FIGURES:
+            total[name] += group[name]
+    return list(totals.values())
+
+
+def kpis(filters: MetricFilters, *, include_simulated: bool, groups: list[dict] | None = None
+         ) -> dict:
+    """The KPI tiles: posts, impressions, reach, engagement rate and click-through rate."""
+    if groups is None:
+        groups = current_groups(filters, include_simulated=include_simulated)
+    totals = (_summed(groups, ()) or [dict.fromkeys(GROUP_FIGURES, 0)])[0]
+    totals["measured"] = totals.pop("posts")
     totals["posts"] = publications_in_scope(filters, include_simulated=include_simulated).count()
     totals["engagement_rate"] = rate(totals["engagements"], totals["impressions"])
     totals["click_through_rate"] = rate(totals["clicks"], totals["impressions"])
@@ -545,59 +585,65 @@ def _with_rates(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def by_platform(filters: MetricFilters, *, include_simulated: bool) -> list[dict]:
-    rows = (
-        current_snapshots(filters, include_simulated=include_simulated)
-        .values(platform=F("publication__platform"))
-        .annotate(
-            posts=Count("pk"),
-            impressions=_sum("impressions"),
-            reach=_sum("reach"),
-            engagements=Coalesce(Sum(engagement_expression()), 0),
-            clicks=_sum("clicks"),
-        )
-        .order_by("-impressions", "platform")
-    )
-    return _with_rates(list(rows))
+def by_platform(filters: MetricFilters, *, include_simulated: bool,
+                groups: list[dict] | None = None) -> list[dict]:
+    if groups is None:
+        groups = current_groups(filters, include_simulated=include_simulated)
+    rows = _summed(groups, ("platform",))
+    rows.sort(key=lambda row: (-row["impressions"], row["platform"]))
+    return _with_rates(_without_counts(rows))
 
 
-def by_weekday_hour(filters: MetricFilters, *, include_simulated: bool) -> list[dict]:
+def by_weekday_hour(filters: MetricFilters, *, include_simulated: bool,
+                    groups: list[dict] | None = None) -> list[dict]:
     """Current figures grouped by when the posts went out (weekday 1 = Sunday … 7 = Saturday)."""
-    rows = (
-        current_snapshots(filters, include_simulated=include_simulated)
-        .annotate(
-            weekday=ExtractWeekDay("publication__published_at"),
-            hour=ExtractHour("publication__published_at"),
-        )
-        .values("weekday", "hour")
-        .annotate(
-            posts=Count("pk"),
-            impressions=_sum("impressions"),
-            engagements=Coalesce(Sum(engagement_expression()), 0),
-            clicks=_sum("clicks"),
-        )
-        .order_by("weekday", "hour")
-    )
-    return _with_rates(list(rows))
+    if groups is None:
+        groups = current_groups(filters, include_simulated=include_simulated)
+    rows = _summed(groups, ("weekday", "hour"))
+    rows.sort(key=lambda row: (row["weekday"], row["hour"]))
+    for row in rows:
+        del row["reach"]
+    return _with_rates(_without_counts(rows))
+
+
+def _without_counts(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        del row["simulated"], row["warned"]
+    return rows
 
 
 def ranked_posts(filters: MetricFilters, *, include_simulated: bool, limit: int = 5):
-    """(top, bottom): posts by engagement rate; posts with no impressions cannot be ranked."""
+    """(top, bottom): posts by engagement rate; posts with no impressions cannot be ranked.
+
+    One query: both rankings are ROW_NUMBER() windows over the current snapshots, and the rows
+    that can be shown are the first `limit` of the top and the first 2 × `limit` of the bottom
+    (the bottom list skips posts already in the top one).
+    """
+    ratio = Cast(engagement_expression(), FloatField()) / Cast(
+        NullIf(F("impressions"), Value(0)), FloatField()
+    )
     ranked = (
         current_snapshots(filters, include_simulated=include_simulated)
         .filter(impressions__gt=0)
         .annotate(
             engagement_total=engagement_expression(),
-            engagement_ratio=Cast(engagement_expression(), FloatField())
-            / Cast(NullIf(F("impressions"), Value(0)), FloatField()),
+            top_rank=Window(RowNumber(), order_by=[
+                ratio.desc(), F("impressions").desc(), F("pk").asc(),
+            ]),
+            bottom_rank=Window(RowNumber(), order_by=[
+                ratio.asc(), F("impressions").asc(), F("pk").asc(),
+            ]),
         )
+        .filter(Q(top_rank__lte=limit) | Q(bottom_rank__lte=2 * limit))
         .select_related("publication__creative__campaign__brand")
+        .order_by()
     )
-    top = list(ranked.order_by("-engagement_ratio", "-impressions", "pk")[:limit])
-    shown = [snapshot.pk for snapshot in top]
-    bottom = list(
-        ranked.exclude(pk__in=shown).order_by("engagement_ratio", "impressions", "pk")[:limit]
-    )
+    rows = list(ranked)
+    top = sorted((row for row in rows if row.top_rank <= limit), key=lambda row: row.top_rank)
+    shown = {snapshot.pk for snapshot in top}
+    bottom = sorted(
+        (row for row in rows if row.pk not in shown), key=lambda row: row.bottom_rank
+    )[:limit]
     for snapshot in top + bottom:
         snapshot.engagement_rate = rate(snapshot.engagement_total, snapshot.impressions)
         snapshot.click_through_rate = rate(snapshot.clicks, snapshot.impressions)

@@ -148,10 +148,12 @@ def monitoring_context(filters: metrics.MetricFilters) -> dict:
         if filters.include_simulated is not None
         else not sources["real"]
     )
+    # The KPIs, platforms and heatmap all sum the same groups of current figures.
+    groups = metrics.current_groups(filters, include_simulated=include)
     context = {
         "include_simulated": include,
         "simulated_note": _simulated_note(filters, sources["real"], sources["simulated"], include),
-        "kpis": metrics.kpis(filters, include_simulated=include),
+        "kpis": metrics.kpis(filters, include_simulated=include, groups=groups),
         # The funnel of every campaign with a post in the selection (issue 15).
         "funnel_rows": funnel.monitoring_funnel_rows(
             metrics.publications_in_scope(filters, include_simulated=include)
@@ -165,8 +167,8 @@ def monitoring_context(filters: metrics.MetricFilters) -> dict:
     )
     if context["kpis"]["measured"]:
         days = metrics.timeline(filters, include_simulated=include)
-        platforms = metrics.by_platform(filters, include_simulated=include)
-        cells = metrics.by_weekday_hour(filters, include_simulated=include)
+        platforms = metrics.by_platform(filters, include_simulated=include, groups=groups)
+        cells = metrics.by_weekday_hour(filters, include_simulated=include, groups=groups)
         top, bottom = metrics.ranked_posts(filters, include_simulated=include)
         for row in platforms:
             row["name"] = _platform_name(row["platform"])
