@@ -626,7 +626,6 @@ def ranked_posts(filters: MetricFilters, *, include_simulated: bool, limit: int 
         current_snapshots(filters, include_simulated=include_simulated)
         .filter(impressions__gt=0)
         .annotate(
-            engagement_total=engagement_expression(),
             top_rank=Window(RowNumber(), order_by=[
                 ratio.desc(), F("impressions").desc(), F("pk").asc(),
             ]),
@@ -635,10 +634,17 @@ def ranked_posts(filters: MetricFilters, *, include_simulated: bool, limit: int 
             ]),
         )
         .filter(Q(top_rank__lte=limit) | Q(bottom_rank__lte=2 * limit))
-        .select_related("publication__creative__campaign__brand")
-        .order_by()
+        .values_list("pk", "top_rank", "bottom_rank")
     )
-    rows = list(ranked)
+    ranks = {pk: (top_rank, bottom_rank) for pk, top_rank, bottom_rank in ranked}
+    # The posts' details for these few rows only, not inside the windows over every post.
+    rows = list(
+        MetricSnapshot.objects.filter(pk__in=ranks)
+        .annotate(engagement_total=engagement_expression())
+        .select_related("publication__creative__campaign__brand")
+    )
+    for row in rows:
+        row.top_rank, row.bottom_rank = ranks[row.pk]
     top = sorted((row for row in rows if row.top_rank <= limit), key=lambda row: row.top_rank)
     shown = {snapshot.pk for snapshot in top}
     bottom = sorted(
