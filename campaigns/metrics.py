@@ -461,6 +461,24 @@ def figure_sources(filters: MetricFilters) -> dict[str, int]:
     )
 
 
+def scope_counts(filters: MetricFilters) -> dict[str, int]:
+    """figure_sources() and the number of posts in scope with and without simulated ones, in
+    one query (the Monitoring page reads all four before anything else)."""
+    simulated = Q(snapshots__source=MetricSource.SIMULATED) | Q(simulated=True)
+    counts = publications_in_scope(filters, include_simulated=True).aggregate(
+        real_snapshots=Count("snapshots", filter=Q(simulated=False) & ~Q(
+            snapshots__source=MetricSource.SIMULATED
+        )),
+        simulated_snapshots=Count("snapshots", filter=simulated),
+        posts_with_simulated=Count("pk", distinct=True),
+        real_posts=Count("pk", distinct=True, filter=Q(simulated=False)),
+    )
+    return {
+        "real": counts["real_snapshots"], "simulated": counts["simulated_snapshots"],
+        "posts": counts["real_posts"], "posts_with_simulated": counts["posts_with_simulated"],
+    }
+
+
 def _sum(name: str):
     return Coalesce(Sum(name), 0)
 
@@ -508,14 +526,17 @@ def _summed(groups: list[dict], keys: tuple[str, ...]) -> list[dict]:
     return list(totals.values())
 
 
-def kpis(filters: MetricFilters, *, include_simulated: bool, groups: list[dict] | None = None
-         ) -> dict:
+def kpis(filters: MetricFilters, *, include_simulated: bool, groups: list[dict] | None = None,
+         posts: int | None = None) -> dict:
     """The KPI tiles: posts, impressions, reach, engagement rate and click-through rate."""
     if groups is None:
         groups = current_groups(filters, include_simulated=include_simulated)
     totals = (_summed(groups, ()) or [dict.fromkeys(GROUP_FIGURES, 0)])[0]
     totals["measured"] = totals.pop("posts")
-    totals["posts"] = publications_in_scope(filters, include_simulated=include_simulated).count()
+    totals["posts"] = (
+        publications_in_scope(filters, include_simulated=include_simulated).count()
+        if posts is None else posts
+    )
     totals["engagement_rate"] = rate(totals["engagements"], totals["impressions"])
     totals["click_through_rate"] = rate(totals["clicks"], totals["impressions"])
     return totals

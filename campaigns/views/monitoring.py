@@ -26,7 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 from aicmo_site.decorators import section_view
 from campaigns import charts, funnel, metrics
 from campaigns.metric_forms import MetricFilterForm, MetricImportForm, SnapshotForm
-from campaigns.models import MetricImport, MetricSource, Publication
+from campaigns.models import Brand, MetricImport, MetricSource, Publication
 from campaigns.publishing.platforms import PLATFORMS
 
 CAPTURE_PERMISSION = "campaigns.add_metricsnapshot"
@@ -142,7 +142,7 @@ def _heatmap_rows(cells: list[dict]) -> list[dict]:
 
 def monitoring_context(filters: metrics.MetricFilters) -> dict:
     """Everything the results region shows, in a fixed number of queries."""
-    sources = metrics.figure_sources(filters)
+    sources = metrics.scope_counts(filters)
     include = (
         filters.include_simulated
         if filters.include_simulated is not None
@@ -153,7 +153,10 @@ def monitoring_context(filters: metrics.MetricFilters) -> dict:
     context = {
         "include_simulated": include,
         "simulated_note": _simulated_note(filters, sources["real"], sources["simulated"], include),
-        "kpis": metrics.kpis(filters, include_simulated=include, groups=groups),
+        "kpis": metrics.kpis(
+            filters, include_simulated=include, groups=groups,
+            posts=sources["posts_with_simulated" if include else "posts"],
+        ),
         # The funnel of every campaign with a post in the selection (issue 15).
         "funnel_rows": funnel.monitoring_funnel_rows(
             metrics.publications_in_scope(filters, include_simulated=include)
@@ -212,19 +215,20 @@ def _fast_select(bound_field, options, *, empty_label: str | None = None) -> Saf
 
 def _filter_options(stamp: int) -> dict:
     """The campaign and brand choices, escaped, cached under the data stamp (which campaign and
-    brand inserts, renames and deletions bump)."""
+    brand inserts, renames and deletions bump); both lists from one query, in the form's order
+    (campaigns by brand name then name, brands by name)."""
     key = f"monitoring:options:{stamp}"
     options = cache.get(key)
     if options is None:
-        campaigns = MetricFilterForm.base_fields["campaigns"].queryset
-        brands = MetricFilterForm.base_fields["brand"].queryset
-        options = {
-            "campaigns": _options(
-                (pk, f"{brand} · {name}")
-                for pk, brand, name in campaigns.values_list("pk", "brand__name", "name")
-            ),
-            "brands": _options(brands.values_list("pk", "name")),
-        }
+        campaigns, brands = [], {}
+        rows = Brand.objects.order_by("name", "campaigns__name").values_list(
+            "pk", "name", "campaigns__pk", "campaigns__name"
+        )
+        for brand_pk, brand, campaign_pk, campaign in rows:
+            brands.setdefault(brand_pk, brand)
+            if campaign_pk is not None:
+                campaigns.append((campaign_pk, f"{brand} · {campaign}"))
+        options = {"campaigns": _options(campaigns), "brands": _options(brands.items())}
         cache.set(key, options, SUMMARY_SECONDS)
     return options
 
