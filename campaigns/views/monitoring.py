@@ -301,9 +301,10 @@ def _post_rows(posts, can_capture: bool) -> SafeString:
 
 
 def _summary_key(filters: metrics.MetricFilters, stamp: int) -> str:
-    # The build is part of the key: a shared cache must not serve HTML of another release.
+    # The build and time zone are part of the key: a shared cache must not serve HTML of
+    # another release, or days and hours counted in another zone.
     digest = hashlib.sha256(repr(filters).encode()).hexdigest()[:32]
-    return f"monitoring:summary:{settings.DASHBOARD_BUILD}:{stamp}:{digest}"
+    return f"monitoring:summary:{settings.DASHBOARD_BUILD}:{settings.TIME_ZONE}:{stamp}:{digest}"
 
 
 def monitoring_summary(filters: metrics.MetricFilters, stamp: int | None = None) -> dict:
