@@ -381,7 +381,7 @@ def import_errors_csv(metric_import: MetricImport) -> str:
 def figures_stamp() -> int:
     """A number that grows with every committed write that can change the Monitoring figures.
 
-    Triggers (migration campaigns 0005) bump it on snapshots, publications, the captions and
+    Triggers (migration campaigns 0007) bump it on snapshots, publications, the captions and
     names the page prints, and leads; the bump commits with the write, so a request that reads
     the stamp before the figures never files older figures under a newer stamp. One small read.
     """

@@ -85,8 +85,8 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("campaigns", "0004_monitoring_warnings_imports"),
-        ("leads", "0005_lead_source_index"),
+        ("campaigns", "0006_creative_sched_cover"),
+        ("leads", "0006_lead_rank_index"),
     ]
 
     operations = [migrations.RunPython(create, drop)]
