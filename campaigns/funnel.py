@@ -35,6 +35,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
+from campaigns import metrics
 from campaigns.models import Campaign, Creative, MetricSnapshot, MetricSource, PublicationStatus
 from leads.models import Lead
 from leads.statuses import LeadStatus
@@ -160,6 +161,32 @@ def publication_lead_counts(publications: QuerySet) -> QuerySet:
     ))
 
 
+def with_lead_counts(publications: list) -> list:
+    """Sets the funnel of publication_lead_counts() on a page of publications that carry their
+    current figures (metrics.with_current_figures), from one grouped query over their leads."""
+    counts = {
+        row["creative"]: row
+        for row in Lead.objects.filter(creative__in=[p.creative_id for p in publications])
+        .values("creative").annotate(
+            leads=Count("pk"),
+            qualified=Count("pk", filter=Q(status__in=QUALIFIED_STATUSES)),
+            won=Count("pk", filter=Q(status=LeadStatus.WON)),
+        ).order_by()
+    }
+    for publication in publications:
+        row = counts.get(publication.creative_id, {})
+        publication.n_impressions = publication.current_impressions or 0
+        publication.n_clicks = publication.current_clicks or 0
+        publication.n_leads = row.get("leads", 0)
+        publication.n_qualified = row.get("qualified", 0)
+        publication.n_won = row.get("won", 0)
+        publication.rate_clicks = metrics.rate(publication.n_clicks, publication.n_impressions)
+        publication.rate_leads = metrics.rate(publication.n_leads, publication.n_clicks)
+        publication.rate_qualified = metrics.rate(publication.n_qualified, publication.n_leads)
+        publication.rate_won = metrics.rate(publication.n_won, publication.n_qualified)
+    return publications
+
+
 def _counted_by_creative(condition: Q | None = None):
     leads = Lead.objects.filter(creative=OuterRef("creative"))
     if condition is not None:
@@ -224,12 +251,51 @@ def campaign_funnel_context(campaign: Campaign) -> dict:
 
 
 def monitoring_funnel_rows(campaign_ids, *, include_simulated: bool) -> list[dict]:
-    """One funnel row per campaign (one query whatever the number of campaigns)."""
-    rows = campaign_funnels(
-        Campaign.objects.filter(pk__in=campaign_ids), include_simulated=include_simulated
-    ).order_by("brand__name", "name")
-    return [
-        {"label": f"{row.brand.name} · {row.name}", "steps": steps(row),
-         "url": row.get_absolute_url(), "note": ""}
-        for row in rows
-    ]
+    """One funnel row per campaign, from two grouped queries whatever the number of campaigns.
+
+    The figures are the same as campaign_funnels(): all the campaign's published posts' latest
+    snapshots and every lead linked to it. campaign_funnels() sums them in a correlated subquery
+    per campaign, which suits the campaign page's one campaign but took seconds for the 500 of
+    the Monitoring page; here snapshots and leads are grouped by campaign once each, and the
+    rates (rounded half up to two places, as the SQL casts do) are divided here.
+    """
+    campaigns = list(
+        Campaign.objects.filter(pk__in=campaign_ids).select_related("brand")
+        .only("name", "brand__name")
+        .annotate(
+            n_leads=Count("leads"),
+            n_qualified=Count("leads", filter=Q(leads__status__in=QUALIFIED_STATUSES)),
+            n_won=Count("leads", filter=Q(leads__status=LeadStatus.WON)),
+        )
+        .order_by("brand__name", "name")
+    )
+    ids = tuple(campaign.pk for campaign in campaigns)
+    if not ids:
+        return []
+    figures = {
+        row["campaign"]: row
+        for row in metrics.current_snapshots(
+            metrics.MetricFilters(campaigns=ids), include_simulated=include_simulated
+        )
+        .values(campaign=F("publication__creative__campaign"))
+        .annotate(impressions=Sum("impressions"), clicks=Sum("clicks"))
+        .order_by()
+    }
+    rows = []
+    for campaign in campaigns:
+        counts = {
+            "impressions": figures.get(campaign.pk, {}).get("impressions") or 0,
+            "clicks": figures.get(campaign.pk, {}).get("clicks") or 0,
+            **{key: getattr(campaign, f"n_{key}") for key in ("leads", "qualified", "won")},
+        }
+        rows.append({
+            "label": f"{campaign.brand.name} · {campaign.name}",
+            "steps": [
+                Step(key, STEP_LABELS[key], counts[key],
+                     metrics.rate(counts[key], counts[before]) if before else None,
+                     RATE_LABELS.get(key, ""))
+                for before, key in zip((None, *STEPS), STEPS, strict=False)
+            ],
+            "url": campaign.get_absolute_url(), "note": "",
+        })
+    return rows

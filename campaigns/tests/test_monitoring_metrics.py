@@ -251,3 +251,19 @@ def test_by_weekday_hour_groups_posts_by_when_they_went_out():
     assert [(c["weekday"], c["hour"], c["posts"], c["engagement_rate"]) for c in cells] == [
         (2, 9, 2, Decimal("10.00"))  # ExtractWeekDay: 2 = Monday; (10 + 30) / 400
     ]
+
+
+@pytest.mark.embedded
+def test_scope_counts_agree_with_figure_sources_and_the_posts_counts():
+    real = MetricSnapshotFactory(source=MetricSource.MANUAL).publication
+    MetricSnapshotFactory(publication=real, source=MetricSource.SIMULATED, captured_at=ago(1))
+    MetricSnapshotFactory(publication__simulated=True, source=MetricSource.SIMULATED)
+    PublicationFactory()  # published, no figures yet
+    PublicationFactory(status=PublicationStatus.FAILED)
+    counts = metrics.scope_counts(MetricFilters())
+    assert {"real": counts["real"], "simulated": counts["simulated"]} == metrics.figure_sources(
+        MetricFilters()
+    ) == {"real": 1, "simulated": 2}
+    assert counts["posts"] == metrics.kpis(MetricFilters(), include_simulated=False)["posts"] == 2
+    assert counts["posts_with_simulated"] == 3
+    assert metrics.kpis(MetricFilters(), include_simulated=True)["posts"] == 3

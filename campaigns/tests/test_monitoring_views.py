@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -146,14 +147,19 @@ def test_monitoring_query_count_is_the_same_for_100_and_10000_snapshots(viewer_c
     campaign = CampaignFactory()
     _snapshots(campaign, 10, 10)
     viewer_client.get("/monitoring/")  # warm the session and caches
+    cache.clear()  # both requests compute every figure (the cached ones are counted below)
     with CaptureQueriesContext(connection) as small:
         assert viewer_client.get("/monitoring/?applied=True&simulated=on").status_code == 200
     _snapshots(campaign, 90, 110)
     assert MetricSnapshot.objects.count() == 10_000
+    cache.clear()
     with CaptureQueriesContext(connection) as large:
         response = viewer_client.get("/monitoring/?applied=True&simulated=on")
     assert response.status_code == 200
     assert len(large) == len(small), [query["sql"] for query in large]
+    with CaptureQueriesContext(connection) as cached:
+        assert viewer_client.get("/monitoring/?applied=True&simulated=on").status_code == 200
+    assert len(cached) < len(large)
 
 
 # --- a publication's figures ----------------------------------------------------------------
@@ -291,3 +297,27 @@ def test_monitoring_flags_posts_whose_current_figures_carry_a_warning(viewer_cli
     page = viewer_client.get("/monitoring/").content.decode()
     assert "The current figures of 1 post carry a warning" in page
     assert page.count("⚠ warning</span>") == 1
+
+
+@pytest.mark.embedded
+def test_monitoring_posts_table_escapes_captions_and_names(viewer_client):
+    MetricSnapshotFactory(publication__creative__caption="<script>alert(1)</script> & more",
+                          publication__creative__campaign__name="Q4 <b>push</b>")
+    page = viewer_client.get("/monitoring/").content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
+    assert "Q4 &lt;b&gt;push&lt;/b&gt;" in page
+
+
+def test_monitoring_posts_table_pages_through_every_post(viewer_client):
+    snapshots = [MetricSnapshotFactory(impressions=1000 + n,
+                                       publication__published_at=timezone.now() - timedelta(n))
+                 for n in range(23)]
+    first = viewer_client.get("/monitoring/").content.decode().split("<h2>Posts (")[1]
+    second = viewer_client.get("/monitoring/?page=2").content.decode().split("<h2>Posts (")[1]
+    assert first.startswith("23)</h2>") and "Page 1 of 2" in first
+    assert "Page 2 of 2" in second
+    oldest = snapshots[-1].publication
+    assert f'href="/monitoring/publication/{oldest.pk}/"' in second
+    assert f'href="/monitoring/publication/{oldest.pk}/"' not in first
+    assert second.count('<td class="num">1,0') == 3  # impressions of the 3 oldest posts
