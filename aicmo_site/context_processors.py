@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
-from aicmo_site.sections import SECTIONS
+from aicmo_site.sections import SECTIONS, section_for_path
 from autonomy.policy import kill_switch_on
 from diagnostics.status import banner
-
-
-def _current_section(path: str):
-    matches = [section for section in SECTIONS if path.startswith(section.path)]
-    return max(matches, key=lambda section: len(section.path), default=None)
 
 
 def layout(request: HttpRequest) -> dict:
@@ -21,7 +17,9 @@ def layout(request: HttpRequest) -> dict:
     return {
         "build": settings.DASHBOARD_BUILD,
         "nav_sections": [s for s in SECTIONS if user.has_perm(s.permission)] if signed_in else [],
-        "current_section": _current_section(request.path),
+        "current_section": section_for_path(request.path),
         "status_banner": banner() if signed_in else None,
-        "kill_switch_on": kill_switch_on() if signed_in else False,
+        # The one database read here, made only when a template shows it (the base layout
+        # does, once per page): htmx fragments and pages without the layout skip it.
+        "kill_switch_on": SimpleLazyObject(kill_switch_on) if signed_in else False,
     }

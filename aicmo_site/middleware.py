@@ -42,6 +42,8 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request.id
+            if not logger.isEnabledFor(logging.INFO):
+                return response  # LOG_LEVEL above INFO: no request line to build
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             # The query string is logged with secret-looking values masked (see
             # aicmo_site.logging.mask_secrets); the handler's filter masks it again anyway.

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Section:
 
     @property
     def path(self) -> str:
-        return reverse(self.url_name)
+        return cached_reverse(self.url_name)
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -50,6 +51,37 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
+
+# The layout needs a dozen URLs on every page (navigation, current section, header links) and
+# reversing one costs ~15 µs: each is reversed once per URLconf and script prefix, per process.
+_reversed: dict[tuple[str, str, str], str] = {}
+_longest_first: dict[tuple[str, str], tuple[tuple[str, Section], ...]] = {}
+
+
+def urlconf_key() -> tuple[str, str]:
+    return (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+def cached_reverse(url_name: str) -> str:
+    """reverse() of a URL that takes no arguments, remembered for the process."""
+    key = (*urlconf_key(), url_name)
+    path = _reversed.get(key)
+    if path is None:
+        path = _reversed[key] = reverse(url_name)
+    return path
+
+
+def section_for_path(path: str) -> Section | None:
+    """The section a page belongs to: the one whose path is the longest prefix of the page's."""
+    key = urlconf_key()
+    candidates = _longest_first.get(key)
+    if candidates is None:
+        pairs = [(section.path, section) for section in SECTIONS]
+        candidates = _longest_first[key] = tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+    for section_path, section in candidates:
+        if path.startswith(section_path):
+            return section
+    return None
 
 
 def section_for_url_name(url_name: str) -> Section | None:

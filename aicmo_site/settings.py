@@ -140,6 +140,8 @@ OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=30.0)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Database sessions (django.contrib.sessions' table and rows), read with one plain SELECT.
+SESSION_ENGINE = "aicmo_site.sessions"
 
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

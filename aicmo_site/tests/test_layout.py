@@ -6,8 +6,11 @@ import logging
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.http import HttpResponse
+from django.template import engines
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 
 
@@ -19,9 +22,15 @@ def _fine(request):
     return HttpResponse("fine")
 
 
+def _fragment(request):
+    """A template without the layout, as an htmx fragment is (the context processors run)."""
+    return HttpResponse(engines["django"].from_string("<p>{{ user.username }}</p>").render({}, request))
+
+
 urlpatterns = [
     path("broken/", _boom),
     path("fine/", _fine),
+    path("fragment/", _fragment),
     path("", include("aicmo_site.urls")),
 ]
 
@@ -89,3 +98,34 @@ def test_other_sections_keep_working_after_one_fails(operator):
     client.get("/broken/")
     assert client.get("/fine/").status_code == 200
     assert client.get("/leadgen/").status_code == 200
+
+
+def test_layout_links_every_section_and_the_header_links(operator_client):
+    from aicmo_site.sections import SECTIONS
+
+    page = operator_client.get("/learn/").content.decode()
+    assert '<li><a href="/" >Overview</a></li>' not in page
+    assert '<li><a href="/">Overview</a></li>' in page
+    assert '<a href="/learn/" aria-current="page">Learn / Kaizen</a>' in page
+    for section in SECTIONS:
+        assert f'<li><a href="{section.path}"' in page
+    assert '<a class="site-header__brand" href="/">AICMO</a>' in page
+    assert 'action="/accounts/logout/"' in page
+
+
+def test_overview_link_is_current_on_the_overview(operator_client):
+    page = operator_client.get("/").content.decode()
+    assert '<li><a href="/" aria-current="page">Overview</a></li>' in page
+    assert 'aria-current="page">Intake' not in page
+
+
+def _kill_switch_reads(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return sum("autonomy_autonomypolicy" in query["sql"] for query in queries)
+
+
+@pytest.mark.urls("aicmo_site.tests.test_layout")
+def test_kill_switch_is_read_once_by_a_page_and_not_by_a_fragment(operator_client):
+    assert _kill_switch_reads(operator_client, "/fragment/") == 0
+    assert _kill_switch_reads(operator_client, "/system/") == 1
