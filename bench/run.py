@@ -102,7 +102,7 @@ def free_port() -> int:
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [PY, "-m", "gunicorn", "aicmo_site.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--access-logfile", "/dev/null", "--log-level", "warning"],
+         "--workers", str(workers), "--log-level", "warning"],  # gunicorn.conf.py: no access log
         cwd=ROOT, env=ENV, start_new_session=True,
     )
     for _ in range(100):
