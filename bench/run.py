@@ -201,12 +201,14 @@ def query_counts(paths: list[str]) -> dict:
 
 
 def session_cookie() -> str:
+    """A session of an Operator, as the issue measures pages: not a superuser (whose permission
+    checks never reach the database), but staff, so the admin changelist reference opens."""
     code = (
         "from django.contrib.auth.models import User, Group\n"
         "from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY\n"
         "from django.contrib.sessions.backends.db import SessionStore\n"
         "user, _ = User.objects.get_or_create(username='bench-operator')\n"
-        "user.is_staff = True; user.is_superuser = True; user.save()\n"
+        "user.is_staff = True; user.is_superuser = False; user.save()\n"
         "user.groups.add(Group.objects.get(name='Operator'))\n"
         "s = SessionStore(); s[SESSION_KEY] = str(user.pk)\n"
         "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
