@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from campaigns.diffs import creative_rounds
 from campaigns.models import (
@@ -19,6 +19,7 @@ from campaigns.models import (
     CreativeStatus,
     CreativeVersion,
     Plan,
+    Publication,
     PublicationStatus,
     Review,
 )
@@ -80,18 +81,66 @@ def campaign_step(campaign: Campaign) -> Step:
 CAMPAIGNS_PER_PAGE = 50
 
 
+def _page_progress(campaigns: list[Campaign]) -> None:
+    """The counts `campaign_step` needs, for one page of campaigns, in two small queries.
+
+    Joining creatives × publications × reviews for the page (as `_with_progress` does for one
+    campaign) cost 15-25 ms at 500 campaigns: PostgreSQL hashed every publication and review.
+    Here the page's creatives come from an index (creative_campaign_status), each probes its one
+    publication by its unique index, and each campaign stops at its first review.
+    """
+    finished = {PublicationStatus.PUBLISHED, PublicationStatus.SKIPPED}
+    publication_status = Subquery(
+        Publication.objects.filter(creative=OuterRef("pk")).order_by().values("status")[:1]
+    )
+    groups = (
+        Creative.objects.filter(campaign__in=campaigns)
+        .annotate(publication_status=publication_status)
+        .values_list("campaign_id", "status", "publication_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    reviewed = set(
+        Campaign.objects.filter(pk__in=[campaign.pk for campaign in campaigns])
+        .annotate(first_review=Subquery(
+            Review.objects.filter(creative__campaign=OuterRef("pk")).order_by().values("pk")[:1]
+        ))
+        .filter(first_review__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for campaign_id, status, published, n in groups:
+        row = counts.setdefault(campaign_id, dict.fromkeys(PROGRESS_COUNTS, 0))
+        row["n_creatives"] += n
+        if status in STATUS_COUNTS:
+            row[STATUS_COUNTS[status]] += n
+        if published is not None:
+            row["n_publications"] += n
+            if published in finished:
+                row["n_finished"] += n
+    empty = dict.fromkeys(PROGRESS_COUNTS, 0)
+    for campaign in campaigns:
+        for name, value in counts.get(campaign.pk, empty).items():
+            setattr(campaign, name, value)
+        campaign.has_reviews = campaign.pk in reviewed
+        campaign.step = campaign_step(campaign)
+
+
+PROGRESS_COUNTS = ("n_creatives", "n_pending", "n_rejected", "n_approved", "n_publications",
+                   "n_finished")
+STATUS_COUNTS = {CreativeStatus.PENDING: "n_pending", CreativeStatus.REJECTED: "n_rejected",
+                 CreativeStatus.APPROVED: "n_approved"}
+
+
 def campaign_page(*, brand_id: int | None = None, page_number=None) -> Page:
     """One page of campaigns, newest first, each with its counts and `step`; the counts are
     computed for the page's campaigns only."""
-    queryset = Campaign.objects.order_by("-created_at", "-pk")
+    queryset = Campaign.objects.select_related("brand").order_by("-created_at", "-pk")
     if brand_id:
         queryset = queryset.filter(brand_id=brand_id)
-    page = Paginator(queryset.values_list("pk", flat=True), CAMPAIGNS_PER_PAGE).get_page(page_number)
-    ids = list(page.object_list)
-    by_id = _with_progress(Campaign.objects.select_related("brand", "owner")).in_bulk(ids)
-    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
-    for campaign in page.object_list:
-        campaign.step = campaign_step(campaign)
+    page = Paginator(queryset, CAMPAIGNS_PER_PAGE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    _page_progress(page.object_list)
     return page
 
 
@@ -154,6 +203,28 @@ def queue_creatives(
     if platform:
         queryset = queryset.filter(platform=platform)
     return queryset.order_by("scheduled_at", "pk")
+
+
+CARD_FIELDS = ("campaign", "platform", "scheduled_at", "pillar", "caption", "hashtags", "link",
+               "image", "image_alt", "image_brief", "status", "version", "author")
+
+
+def queue_page(*, campaign_id: int | None = None, brand_id: int | None = None, platform: str = "",
+               page_number=None, per_page: int) -> Page:
+    """One page of the queue as `with_history` cards. The page's ids come first from the
+    queue's index (creative_queue_sched), then only those rows load with their relations:
+    sorting 2,000 full rows for a deep page cost ~10 ms."""
+    ids = queue_creatives(campaign_id=campaign_id, brand_id=brand_id, platform=platform)
+    page = Paginator(ids.values_list("pk", flat=True), per_page).get_page(page_number)
+    page_ids = list(page.object_list)
+    # A card shows its campaign's and brand's names only, and whether the viewer wrote it
+    # (author_id): the other columns of those rows cost more to load than the page's SQL.
+    cards = creative_queryset().select_related(None).select_related("campaign__brand").only(
+        *CARD_FIELDS, "campaign__name", "campaign__brand__name"
+    )
+    by_id = cards.in_bulk(page_ids)
+    page.object_list = with_history([by_id[pk] for pk in page_ids if pk in by_id])
+    return page
 
 
 def creative_card(pk: int) -> Creative:
