@@ -10,14 +10,15 @@ still include.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from html import escape as _escape
 from urllib.parse import quote
 
 from django import template
 from django.template.defaultfilters import linebreaksbr, pluralize
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
@@ -45,11 +46,20 @@ class _PkUrl:
         return f"{self.prefix}{pk}{self.suffix}"
 
 
+@lru_cache(maxsize=4096)
+def _day(value: date, fmt: str, language: str | None) -> str:
+    """`value|date:fmt` for a calendar date; days repeat down a list, and formatting one costs
+    more than the rest of its row."""
+    return dateformat.format(value, fmt)
+
+
 def _date(value, fmt: str) -> str:
     """`value|date:fmt` in a template: a datetime in the current time zone, or a date."""
     if value is None:
         return ""
-    if isinstance(value, datetime) and timezone.is_aware(value):
+    if not isinstance(value, datetime):
+        return _day(value, fmt, translation.get_language())
+    if timezone.is_aware(value):
         value = timezone.localtime(value)
     return dateformat.format(value, fmt)
 
