@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from campaigns.diffs import creative_rounds
 from campaigns.models import (
@@ -62,12 +63,20 @@ def _with_progress(queryset: QuerySet[Campaign]) -> QuerySet[Campaign]:
 
 
 def campaign_step(campaign: Campaign) -> Step:
-    """Needs a campaign from campaign_list / campaign_get (their counts)."""
-    if campaign.completed_at or (
-        campaign.n_creatives and campaign.n_finished == campaign.n_creatives
-    ):
+    """Needs a campaign from campaign_get (its counts)."""
+    return _step(
+        campaign,
+        all_finished=bool(campaign.n_creatives) and campaign.n_finished == campaign.n_creatives,
+        any_publication=bool(campaign.n_publications),
+    )
+
+
+def _step(campaign: Campaign, *, all_finished: bool, any_publication: bool) -> Step:
+    """The step from the campaign's creative counts, `has_reviews`, and whether every creative
+    has a finished publication / any creative has one."""
+    if campaign.completed_at or all_finished:
         return STEPS["complete"]
-    if campaign.n_publications:
+    if any_publication:
         return STEPS["executing"]
     if not campaign.n_creatives:
         return STEPS["created"]
@@ -81,61 +90,77 @@ def campaign_step(campaign: Campaign) -> Step:
 CAMPAIGNS_PER_PAGE = 50
 
 
-def _page_progress(campaigns: list[Campaign]) -> None:
-    """The counts `campaign_step` needs, for one page of campaigns, in two small queries.
+def _first(queryset: QuerySet) -> Subquery:
+    """The first matching row's pk or NULL: a scalar subquery, run per outer row, that stops at
+    the first match (PostgreSQL turns an EXISTS over many rows into a hash of the whole table)."""
+    return Subquery(queryset.values("pk")[:1])
 
-    Joining creatives × publications × reviews for the page (as `_with_progress` does for one
+
+def _page_progress(campaigns: list[Campaign]) -> None:
+    """Sets the creative counts by status, `has_reviews` and `step` on a page of campaigns.
+
+    Counting creatives x publications x reviews for the page (as `_with_progress` does for one
     campaign) cost 15-25 ms at 500 campaigns: PostgreSQL hashed every publication and review.
-    Here the page's creatives come from an index (creative_campaign_status), each probes its one
-    publication by its unique index, and each campaign stops at its first review.
+    The step only needs to know whether any creative has a publication, whether one lacks a
+    finished publication, and whether any has a review: each a probe that stops at the first
+    match. Unapproved creatives are tried first for the unfinished one, as they have none.
     """
-    finished = {PublicationStatus.PUBLISHED, PublicationStatus.SKIPPED}
-    publication_status = Subquery(
-        Publication.objects.filter(creative=OuterRef("pk")).order_by().values("status")[:1]
-    )
-    groups = (
-        Creative.objects.filter(campaign__in=campaigns)
-        .annotate(publication_status=publication_status)
-        .values_list("campaign_id", "status", "publication_status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    reviewed = set(
-        Campaign.objects.filter(pk__in=[campaign.pk for campaign in campaigns])
-        .annotate(first_review=Subquery(
-            Review.objects.filter(creative__campaign=OuterRef("pk")).order_by().values("pk")[:1]
-        ))
-        .filter(first_review__isnull=False)
-        .values_list("pk", flat=True)
-    )
     counts: dict[int, dict[str, int]] = {}
-    for campaign_id, status, published, n in groups:
-        row = counts.setdefault(campaign_id, dict.fromkeys(PROGRESS_COUNTS, 0))
+    for campaign_id, status, n in (
+        Creative.objects.filter(campaign__in=campaigns)  # index creative_campaign_status
+        .values_list("campaign_id", "status").annotate(n=Count("pk")).order_by()
+    ):
+        row = counts.setdefault(campaign_id, dict.fromkeys(CREATIVE_COUNTS, 0))
         row["n_creatives"] += n
         if status in STATUS_COUNTS:
             row[STATUS_COUNTS[status]] += n
-        if published is not None:
-            row["n_publications"] += n
-            if published in finished:
-                row["n_finished"] += n
-    empty = dict.fromkeys(PROGRESS_COUNTS, 0)
+    publication_status = Coalesce(Subquery(
+        Publication.objects.filter(creative=OuterRef("pk")).order_by().values("status")[:1]
+    ), Value(""))
+    unfinished = (
+        Creative.objects.filter(campaign=OuterRef("pk"))
+        .alias(publication_status=publication_status)
+        .exclude(publication_status__in=[PublicationStatus.PUBLISHED, PublicationStatus.SKIPPED])
+        .order_by("-status")
+    )
+    flags = {
+        pk: rest for pk, *rest in
+        Campaign.objects.filter(pk__in=[campaign.pk for campaign in campaigns]).values_list(
+            "pk",
+            _first(Review.objects.filter(creative__campaign=OuterRef("pk")).order_by()),
+            _first(Publication.objects.filter(creative__campaign=OuterRef("pk")).order_by()),
+            _first(unfinished),
+        )
+    }
+    empty = dict.fromkeys(CREATIVE_COUNTS, 0)
     for campaign in campaigns:
         for name, value in counts.get(campaign.pk, empty).items():
             setattr(campaign, name, value)
-        campaign.has_reviews = campaign.pk in reviewed
-        campaign.step = campaign_step(campaign)
+        review, publication, unfinished_creative = flags[campaign.pk]
+        campaign.has_reviews = review is not None
+        campaign.step = _step(
+            campaign,
+            all_finished=bool(campaign.n_creatives) and unfinished_creative is None,
+            any_publication=publication is not None,
+        )
 
 
-PROGRESS_COUNTS = ("n_creatives", "n_pending", "n_rejected", "n_approved", "n_publications",
-                   "n_finished")
+CREATIVE_COUNTS = ("n_creatives", "n_pending", "n_rejected", "n_approved")
 STATUS_COUNTS = {CreativeStatus.PENDING: "n_pending", CreativeStatus.REJECTED: "n_rejected",
                  CreativeStatus.APPROVED: "n_approved"}
+
+
+# What a row of the list shows and its step reads; the plan's texts stay in the database.
+LIST_FIELDS = ("brand", "name", "platforms", "cadence", "start_date", "end_date", "completed_at",
+               "created_at")
 
 
 def campaign_page(*, brand_id: int | None = None, page_number=None) -> Page:
     """One page of campaigns, newest first, each with its counts and `step`; the counts are
     computed for the page's campaigns only."""
-    queryset = Campaign.objects.select_related("brand").order_by("-created_at", "-pk")
+    queryset = Campaign.objects.select_related("brand").order_by("-created_at", "-pk").only(
+        *LIST_FIELDS, "brand__name"
+    )
     if brand_id:
         queryset = queryset.filter(brand_id=brand_id)
     page = Paginator(queryset, CAMPAIGNS_PER_PAGE).get_page(page_number)

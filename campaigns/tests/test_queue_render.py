@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from aicmo_site.templatetags.queue_render import post_preview
 from campaigns import selectors
@@ -86,26 +87,34 @@ def test_campaign_list_counts_posts_by_status(viewer_client, approver):
     assert f'href="/campaigns/{campaign.pk}/step/3/">Open step 3</a>' in row
 
 
-def test_campaign_list_counts_match_the_campaign_page(operator, approver):
+def test_campaign_list_steps_and_counts_match_the_campaign_page(approver):
     brand = BrandFactory()
     untouched = CampaignFactory(brand=brand)
+    CreativeFactory(campaign=untouched, status=CreativeStatus.DRAFT)
     reviewed = CampaignFactory(brand=brand)
     creative_decide(creative=CreativeFactory(campaign=reviewed), reviewer=approver,
                     approve=False, reason="No")
     CreativeFactory(campaign=reviewed)
+    approved = CampaignFactory(brand=brand)
+    CreativeFactory(campaign=approved, status=CreativeStatus.APPROVED)
     going_out = CampaignFactory(brand=brand)
     PublicationFactory(creative__campaign=going_out, status=PublicationStatus.PENDING)
     PublicationFactory(creative__campaign=going_out, status=PublicationStatus.PUBLISHED)
+    half_done = CampaignFactory(brand=brand)
+    PublicationFactory(creative__campaign=half_done, status=PublicationStatus.PUBLISHED)
+    CreativeFactory(campaign=half_done, status=CreativeStatus.PENDING)
     done = CampaignFactory(brand=brand)
     PublicationFactory(creative__campaign=done, status=PublicationStatus.PUBLISHED)
     PublicationFactory(creative__campaign=done, status=PublicationStatus.SKIPPED)
-    CreativeFactory(campaign=untouched, status=CreativeStatus.DRAFT)
+    closed = CampaignFactory(brand=brand, completed_at=timezone.now())
+    empty = CampaignFactory(brand=brand)
 
     listed = {c.pk: c for c in selectors.campaign_page(brand_id=brand.pk).object_list}
-    fields = ("n_creatives", "n_pending", "n_rejected", "n_approved", "n_publications",
-              "n_finished", "has_reviews", "step")
+    fields = ("n_creatives", "n_pending", "n_rejected", "n_approved", "has_reviews", "step")
     for pk, campaign in listed.items():
         alone = selectors.campaign_get(pk)
         assert [getattr(campaign, f) for f in fields] == [getattr(alone, f) for f in fields]
-    assert [listed[c.pk].step.key for c in (untouched, reviewed, going_out, done)] == [
-        "generated", "in_review", "executing", "complete"]
+    campaigns = (untouched, reviewed, approved, going_out, half_done, done, closed, empty)
+    assert [listed[c.pk].step.key for c in campaigns] == [
+        "generated", "in_review", "approved", "executing", "executing", "complete", "complete",
+        "created"]
