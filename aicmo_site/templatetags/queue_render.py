@@ -2,9 +2,9 @@
 
 Fifty queue cards through Django template nodes (an include per card, three forms, a preview, a
 history) cost ~40 ms at agency scale, and 500 campaign <option>s another 8; the same markup built
-here with `escape` and f-strings costs a few. The markup follows the templates it replaces, and
-tests/test_queue_render.py holds the preview to `includes/post_preview.html`, which other pages
-still include.
+here with `escape` and f-strings costs a few. The markup follows the templates it replaced;
+campaigns/tests/test_queue_render.py holds the preview to `includes/post_preview.html`, which
+other pages still include.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def escape(value) -> str:
     """django.utils.html.escape without its lazy-string and SafeString wrapping (the same
     output: both are html.escape(str(value))); it runs thousands of times a page."""
     return _escape(str(value))
+
 
 _SENTINEL = 2_147_483_647
 
