@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0006_creative_sched_cover'),
+        ('campaigns', '0007_monitoring_figures_stamp'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
