@@ -19,6 +19,7 @@ from campaigns.services import (
     creative_snapshot,
 )
 from campaigns.tests.factories import BrandFactory, CampaignFactory, CreativeFactory
+from campaigns.views.queue import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ def test_queue_query_count_does_not_grow_with_the_queue(approver_client, operato
     ])
     with CaptureQueriesContext(connection) as loaded:
         response = approver_client.get("/campaigns/queue/")
-    assert response.content.decode().count('class="queue-card"') == min(pending_count + 2, 50)
+    assert response.content.decode().count('class="queue-card"') == min(pending_count + 2, PAGE_SIZE)
     assert len(loaded) == len(baseline), [q["sql"] for q in loaded]
 
 

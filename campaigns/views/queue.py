@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,7 +30,7 @@ from campaigns.services import (
     creative_revise,
 )
 
-PAGE_SIZE = 50
+PAGE_SIZE = 20
 CARD = "campaigns/queue_page.html#creative-card"
 
 
@@ -57,11 +56,9 @@ def _gone(request: HttpRequest, pk: int) -> HttpResponse:
 
 def queue_context(request: HttpRequest, *, campaign_id: int | None, brand_id: int | None,
                   platform: str) -> dict:
-    creatives = selectors.queue_creatives(
-        campaign_id=campaign_id, brand_id=brand_id, platform=platform
-    )
-    page = Paginator(creatives, PAGE_SIZE).get_page(request.GET.get("page"))
-    cards = selectors.with_history(list(page.object_list))
+    page = selectors.queue_page(campaign_id=campaign_id, brand_id=brand_id, platform=platform,
+                                page_number=request.GET.get("page"), per_page=PAGE_SIZE)
+    cards = page.object_list
     return {
         "page": page,
         "cards": cards,
@@ -82,11 +79,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = queue_context(request, campaign_id=campaign_id, brand_id=brand_id, platform=platform)
     return render(request, "campaigns/queue_page.html", {
         **context,
-        # Plain rows for the filter's options (500 at agency scale; instances cost 1,000 inits).
-        "campaign_options": Campaign.objects.order_by("brand__name", "name").values(
-            "pk", "name", "brand__name"
-        ),
-        "brand_options": selectors.brand_choices(),
+        # (value, label) pairs for the filters' options, rendered by one tag: 500 campaigns at
+        # agency scale, where instances cost 1,000 inits and a template loop 8 ms.
+        "campaign_options": [
+            (pk, f"{brand} · {name}") for pk, name, brand in
+            Campaign.objects.order_by("brand__name", "name").values_list("pk", "name", "brand__name")
+        ],
+        "brand_options": selectors.brand_choices().values_list("pk", "name"),
         "platform_options": PLATFORM_CHOICES,
         "filters": {"campaign": campaign_id, "brand": brand_id, "platform": platform},
     })

@@ -85,7 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/campaign_index.html", {
         "page": page,
         "campaigns": page.object_list,
-        "brands": list(selectors.brand_choices()),
+        "brands": selectors.brand_choices().values_list("pk", "name"),
         "brand_id": brand_id,
     })
 
