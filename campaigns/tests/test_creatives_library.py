@@ -185,7 +185,8 @@ def test_library_htmx_results_do_not_read_the_filter_options(viewer_client):
         viewer_client.get("/creatives/", headers={"HX-Request": "true"})
     assert not any("campaigns_campaign" in q["sql"] and "ORDER BY" in q["sql"]
                    and "campaigns_creative" not in q["sql"] for q in partial.captured_queries)
-    assert len(partial) == len(full) - 2
+    # The two option queries at least (the partial also skips the layout's kill-switch read).
+    assert len(partial) <= len(full) - 2
 
 
 def test_library_card_shows_what_the_post_is_escaped(viewer_client):
