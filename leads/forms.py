@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.functional import cached_property
 
+from aicmo_site.params import MAX_ID, positive_id
 from leads.importing import IMPORT_FIELDS
 from leads.models import (
     NUMERIC_SCORING_FIELDS,
@@ -134,7 +135,7 @@ class LeadFilterForm(forms.Form):
     max_score = forms.IntegerField(label="to", required=False)
     source = forms.CharField(required=False, max_length=60)
     owner = forms.CharField(required=False, max_length=20)
-    campaign = forms.IntegerField(required=False, min_value=1)
+    campaign = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
     def clean_status(self) -> str:
         raw = self.cleaned_data["status"]
@@ -145,7 +146,7 @@ class LeadFilterForm(forms.Form):
 
     def clean_owner(self) -> str:
         owner = self.cleaned_data["owner"].strip()
-        if owner and owner != "none" and not owner.isdigit():
+        if owner and owner != "none" and positive_id(owner) is None:
             raise forms.ValidationError("Choose an owner from the list.")
         return owner
 

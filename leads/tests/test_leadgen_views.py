@@ -314,3 +314,12 @@ def test_lead_sources_lists_each_source_once_sorted_without_blank():
     for source in ["event", "", "csv_import", "event", "web_form", "csv_import"]:
         LeadFactory(source=source)
     assert lead_sources() == ["csv_import", "event", "web_form"]
+
+
+@pytest.mark.embedded
+def test_leadgen_filters_refuse_ids_no_database_key_can_hold(operator_client):
+    too_big = str(2**63)
+    for params in ({"campaign": too_big}, {"owner": too_big}):
+        response = operator_client.get("/leadgen/", params)
+        assert response.status_code == 200
+        assert b'role="alert"' in response.content
