@@ -45,6 +45,7 @@ from django.db.models.functions import (
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from campaigns import stamps
 from campaigns.models import (
     MetricImport,
     MetricSnapshot,
@@ -385,9 +386,7 @@ def figures_stamp() -> int:
     names the page prints, and leads; the bump commits with the write, so a request that reads
     the stamp before the figures never files older figures under a newer stamp. One small read.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(SUM(n), 0) FROM campaigns_figures_stamp")
-        return int(cursor.fetchone()[0])
+    return stamps.data_stamp(stamps.FIGURES)
 
 
 @dataclass(frozen=True)

@@ -312,7 +312,8 @@ def _filter_querystring(form: LeadFilterForm) -> str:
 def leadgen(request: HttpRequest) -> HttpResponse:
     form = LeadFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    ranked = selectors.RankedPage(selectors.lead_list_for(filters))
+    stamp = selectors.leads_stamp()
+    ranked = selectors.ranked_leads(filters, stamp=stamp)
     page = Paginator(ranked, LEADS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "filter_form": form, "page": page, "query": _filter_querystring(form) if filters else "",
@@ -323,7 +324,7 @@ def leadgen(request: HttpRequest) -> HttpResponse:
     # (value, label) pairs for the filter's and the bulk bar's <select>s (leadgen_render's
     # select_options): plain rows, not 500 campaigns and the owners as model instances.
     context.update({
-        "sources": [(source, source) for source in selectors.lead_sources()],
+        "sources": [(source, source) for source in selectors.cached_lead_sources(stamp=stamp)],
         "owners": list(selectors.lead_owners().values_list("pk", get_user_model().USERNAME_FIELD)),
         "campaigns": Campaign.objects.values_list("pk", "name"),
     })

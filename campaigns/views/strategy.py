@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
-from campaigns.models import Campaign, Plan
+from campaigns import stamps
+from campaigns.models import Brand, Campaign, Plan
 from campaigns.planning import (
     active_plan_page,
     calendar_view,
@@ -19,13 +29,85 @@ from campaigns.planning import (
     platform_legend,
 )
 from campaigns.strategy_forms import CalendarForm, PlanForm
+from campaigns.templatetags.strategy_calendar import (
+    calendar_problem_items,
+    calendar_rows,
+    escape,
+)
+
+CALENDAR_SECONDS = 60 * 60
+
+# Stands for the request's other parameters in the cached grid's "+ N more" links, so that one
+# entry serves every request for the same calendar (e.g. each page of the plans above it). No
+# caption can hold it: it is not text PostgreSQL stores, and captions are escaped around it.
+_SUFFIX_MARK = "\x00calendar-filters\x00"
+
+
+@dataclass(frozen=True)
+class CalendarFrame:
+    """What the page draws of a CalendarView: its few figures and its grid and problems list
+    as HTML. Small to cache and to read back (a CalendarView pickles to ~120 KB of objects)."""
+
+    mode: str
+    anchor: date
+    title: str
+    previous: date
+    following: date
+    problem_count: int
+    problems_hidden: int
+    total: int
+    rows_html: str  # with _SUFFIX_MARK where the request's filters go
+    problems_html: str
+
+    def rows(self, filter_suffix: str) -> SafeString:
+        return mark_safe(  # noqa: S308 (rendered escaped; the suffix is escaped here)
+            self.rows_html.replace(_SUFFIX_MARK, escape(filter_suffix))
+        )
+
+    @property
+    def problem_items(self) -> SafeString:
+        return mark_safe(self.problems_html)  # noqa: S308 (rendered escaped)
+
+
+def _calendar_key(
+    mode: str, anchor: date | None, brand: Brand | None, platform: str, stamp: int, url: str
+) -> str:
+    # Today picks the default anchor; the time zone the days and hours; the build the markup.
+    parts = (mode, anchor, brand.pk if brand else None, platform, url, timezone.localdate())
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    zone = timezone.get_current_timezone_name()
+    return f"strategy:calendar:{settings.DASHBOARD_BUILD}:{zone}:{stamp}:{digest}"
+
+
+def calendar_frame(
+    *, mode: str, anchor: date | None, brand: Brand | None, platform: str
+) -> CalendarFrame:
+    """The calendar drawn, cached per (view, date, brand, platform) under the "calendar" data
+    stamp, which every write that can change it bumps (creatives, campaigns, brands; migration
+    campaigns 0007) in the writing transaction: no worker serves a calendar older than the
+    data it can read. A cold month costs ~50 ms of SQL and Python; a warm one a cache read."""
+    strategy_url = reverse("campaigns:strategy")
+    key = _calendar_key(mode, anchor, brand, platform, stamps.data_stamp(stamps.CALENDAR),
+                        strategy_url)
+    frame = cache.get(key)
+    if frame is None:
+        view = calendar_view(mode=mode, anchor=anchor, brand=brand, platform=platform)
+        frame = CalendarFrame(
+            mode=view.mode, anchor=view.anchor, title=view.title, previous=view.previous,
+            following=view.following, problem_count=view.problem_count,
+            problems_hidden=view.problems_hidden, total=view.total,
+            rows_html=str(calendar_rows(view, strategy_url, _SUFFIX_MARK)),
+            problems_html=str(calendar_problem_items(view)),
+        )
+        cache.set(key, frame, CALENDAR_SECONDS)
+    return frame
 
 
 def _calendar_context(request: HttpRequest) -> dict:
     form = CalendarForm(request.GET or None)
     if form.is_bound:
         form.is_valid()  # an invalid field is shown and left out; the rest still filters
-    calendar = calendar_view(
+    calendar = calendar_frame(
         mode=form.value("view") or "month",
         anchor=form.value("date"),
         brand=form.value("brand"),
@@ -34,10 +116,12 @@ def _calendar_context(request: HttpRequest) -> dict:
     base = request.GET.copy()
     base.pop("date", None)
     base.pop("view", None)
+    filter_suffix = f"&{base.urlencode()}" if base else ""
     return {
         "calendar": calendar,
+        "calendar_rows": calendar.rows(filter_suffix),
         "calendar_form": form,
-        "filter_suffix": f"&{base.urlencode()}" if base else "",
+        "filter_suffix": filter_suffix,
         "legend": platform_legend(),
     }
 

@@ -1,0 +1,151 @@
+"""The data stamps of the pages' caches (campaigns.stamps.data_stamp), one per named scope.
+
+Triggers bump a scope's counter on every write that can change what its cached result shows,
+and only those, so a write to leads does not throw away the calendar:
+
+- "figures" (the Monitoring page): snapshots, a publication's status/platform/dates/url, the
+  names and captions it prints (and the campaigns and brands its filters list), and the leads
+  the funnel counts.
+- "calendar" (the Strategy page's content calendar): a creative's time, status, platform,
+  campaign and caption; a campaign's name, brand, dates, cadence, platforms and completion; a
+  brand's name.
+- "leads" (the Lead Gen list's counts): a lead's columns the filters read.
+
+Triggers, not signals, so that COPY imports, bulk_create, queryset.update(), admin edits and raw
+SQL all count. An UPDATE OF trigger fires when the statement's SET names the column, whether or
+not the value changes: a save() of the whole row bumps every scope watching the table.
+
+PostgreSQL: one row per (scope, server process), bumped once per statement, so concurrent
+writers never wait on one another; a scope's stamp is SUM(n) over its rows. The trigger function
+takes the scope as its argument (one trigger per table and scope). The bump is part of the
+writing transaction, so a reader sees the new stamp exactly when it can see the new data.
+SQLite (one writer at a time) keeps one row per scope, bumped once per changed row.
+"""
+
+from django.db import migrations
+
+STAMP_TABLE = "campaigns_data_stamp"
+
+# scope: {table: (columns whose UPDATE matters, or None for any UPDATE; whether INSERT matters)}
+SCOPES = {
+    "figures": {
+        "campaigns_metricsnapshot": (None, True),
+        "campaigns_publication": (
+            ("status", "simulated", "platform", "published_at", "creative_id", "url"), True,
+        ),
+        "campaigns_creative": (("campaign_id", "caption"), False),
+        "campaigns_campaign": (("name", "brand_id"), True),
+        "campaigns_brand": (("name",), True),
+        "leads_lead": (("status", "campaign_id", "creative_id"), True),
+    },
+    # What campaigns.planning.calendar_view reads and the strategy_calendar tags print.
+    "calendar": {
+        "campaigns_creative": (
+            ("scheduled_at", "status", "platform", "campaign_id", "caption"), True,
+        ),
+        "campaigns_campaign": (
+            ("name", "brand_id", "start_date", "end_date", "cadence", "platforms",
+             "completed_at"), True,
+        ),
+        "campaigns_brand": (("name",), True),
+    },
+    # What leads.selectors.lead_list_for filters on (the Lead Gen list's cached counts).
+    "leads": {
+        "leads_lead": (
+            ("status", "score", "source", "owner_id", "campaign_id", "name", "email", "company",
+             "title"), True,
+        ),
+    },
+}
+
+PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION campaigns_stamp_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {STAMP_TABLE} (scope, pid, n) VALUES (TG_ARGV[0], pg_backend_pid(), 1)
+    ON CONFLICT (scope, pid) DO UPDATE SET n = {STAMP_TABLE}.n + 1;
+    RETURN NULL;
+END
+$$;
+"""
+
+
+def _watched():
+    """(scope, table, columns, insert) of every trigger to create."""
+    for scope, tables in SCOPES.items():
+        for table, (columns, insert) in tables.items():
+            yield scope, table, columns, insert
+
+
+def _pg_events(columns, insert) -> str:
+    update = "UPDATE" if columns is None else "UPDATE OF " + ", ".join(columns)
+    return " OR ".join((["INSERT"] if insert else []) + [update, "DELETE", "TRUNCATE"])
+
+
+def _sqlite_triggers(scope: str, table: str, columns, insert: bool) -> list[str]:
+    events = (["INSERT"] if insert else []) + [
+        "UPDATE" if columns is None else "UPDATE OF " + ", ".join(columns), "DELETE",
+    ]
+    return [
+        f"CREATE TRIGGER {table}_{scope}_{event.split()[0].lower()} AFTER {event} ON {table} "
+        f"BEGIN UPDATE {STAMP_TABLE} SET n = n + 1 WHERE scope = '{scope}'; END"
+        for event in events
+    ]
+
+
+# An earlier draft of this migration (named 0007_monitoring_figures_stamp, never released) kept
+# one unscoped counter; a database that applied it drops those objects here.
+DRAFT_TABLES = ("campaigns_metricsnapshot", "campaigns_publication", "campaigns_creative",
+                "campaigns_campaign", "campaigns_brand", "leads_lead")
+
+
+def _drop_draft(run, vendor: str) -> None:
+    if vendor == "postgresql":
+        for table in DRAFT_TABLES:
+            run(f"DROP TRIGGER IF EXISTS {table}_figures ON {table}")
+        run("DROP FUNCTION IF EXISTS campaigns_figures_bump()")
+    else:
+        for table in DRAFT_TABLES:
+            for event in ("insert", "update", "delete"):
+                run(f"DROP TRIGGER IF EXISTS {table}_figures_{event}")
+    run("DROP TABLE IF EXISTS campaigns_figures_stamp")
+
+
+def create(apps, schema_editor):
+    run = schema_editor.execute
+    _drop_draft(run, schema_editor.connection.vendor)
+    run(f"CREATE TABLE {STAMP_TABLE} (scope varchar(32) NOT NULL, pid integer NOT NULL, "
+        f"n bigint NOT NULL, PRIMARY KEY (scope, pid))")
+    if schema_editor.connection.vendor == "postgresql":
+        run(PG_FUNCTION)
+        for scope, table, columns, insert in _watched():
+            run(f"CREATE TRIGGER {table}_{scope}_stamp AFTER {_pg_events(columns, insert)} "
+                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION campaigns_stamp_bump('{scope}')")
+    else:
+        for scope in SCOPES:
+            run(f"INSERT INTO {STAMP_TABLE} (scope, pid, n) VALUES ('{scope}', 0, 0)")
+        for scope, table, columns, insert in _watched():
+            for statement in _sqlite_triggers(scope, table, columns, insert):
+                run(statement)
+
+
+def drop(apps, schema_editor):
+    run = schema_editor.execute
+    if schema_editor.connection.vendor == "postgresql":
+        for scope, table, _, _ in _watched():
+            run(f"DROP TRIGGER IF EXISTS {table}_{scope}_stamp ON {table}")
+        run("DROP FUNCTION IF EXISTS campaigns_stamp_bump()")
+    else:
+        for scope, table, columns, insert in _watched():
+            for statement in _sqlite_triggers(scope, table, columns, insert):
+                run(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
+    run(f"DROP TABLE {STAMP_TABLE}")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("campaigns", "0006_creative_sched_cover"),
+        ("leads", "0006_lead_rank_index"),
+    ]
+
+    operations = [migrations.RunPython(create, drop)]
