@@ -92,27 +92,8 @@ def _sqlite_triggers(scope: str, table: str, columns, insert: bool) -> list[str]
     ]
 
 
-# An earlier draft of this migration (named 0007_monitoring_figures_stamp, never released) kept
-# one unscoped counter; a database that applied it drops those objects here.
-DRAFT_TABLES = ("campaigns_metricsnapshot", "campaigns_publication", "campaigns_creative",
-                "campaigns_campaign", "campaigns_brand", "leads_lead")
-
-
-def _drop_draft(run, vendor: str) -> None:
-    if vendor == "postgresql":
-        for table in DRAFT_TABLES:
-            run(f"DROP TRIGGER IF EXISTS {table}_figures ON {table}")
-        run("DROP FUNCTION IF EXISTS campaigns_figures_bump()")
-    else:
-        for table in DRAFT_TABLES:
-            for event in ("insert", "update", "delete"):
-                run(f"DROP TRIGGER IF EXISTS {table}_figures_{event}")
-    run("DROP TABLE IF EXISTS campaigns_figures_stamp")
-
-
 def create(apps, schema_editor):
     run = schema_editor.execute
-    _drop_draft(run, schema_editor.connection.vendor)
     run(f"CREATE TABLE {STAMP_TABLE} (scope varchar(32) NOT NULL, pid integer NOT NULL, "
         f"n bigint NOT NULL, PRIMARY KEY (scope, pid))")
     if schema_editor.connection.vendor == "postgresql":

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0007_monitoring_figures_stamp'),
+        ('campaigns', '0007_data_stamps'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
