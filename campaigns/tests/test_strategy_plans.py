@@ -76,8 +76,10 @@ def test_active_plan_page_pages_the_campaigns_and_reaches_every_one():
 
 
 def test_strategy_page_links_to_the_next_page_of_plans_keeping_the_calendar(viewer_client):
+    brand = BrandFactory()  # one brand: the list is ordered by brand, then start, then name
     for i in range(PLANS_PER_PAGE + 1):
-        PlanFactory(campaign=CampaignFactory(name=f"Campaign {i:02}"), pillars=[f"Pillar {i:02}"])
+        campaign = CampaignFactory(brand=brand, name=f"Campaign {i:02}")
+        PlanFactory(campaign=campaign, pillars=[f"Pillar {i:02}"])
     page = viewer_client.get("/strategy/?view=week&platform=x").content.decode()
     assert "Pillar 00" in page and f"Pillar {PLANS_PER_PAGE:02}" not in page
     assert 'href="?view=week&amp;platform=x&amp;plans_page=2#plans"' in page
