@@ -30,8 +30,10 @@ def page_rows(results: dict) -> list[str]:
             latencies = f"none in {results['seconds']} s | —"
         else:
             latencies = f"{figures['p50_ms']:.1f} | {figures['p99_ms']:.1f}"
+        first = figures.get("first_request_ms")
         rows.append(
             f"| `{path}` | {figures['rps']:.1f} | {latencies} "
+            f"| {f'{first:.0f}' if first is not None else '—'} "
             f"| {figures['vs_minimal']:.2f} | {figures['vs_admin']:.1f} | {figures['vs_bare']:.3f} "
             f"| {queries} ({'same' if same else 'differs' if same is False else 'n/a'} at 1/10) "
             f"| {target_text}: {_check(target)}; queries: {_check(query_ok)} |"
@@ -55,8 +57,9 @@ def table(results: dict) -> str:
         lines.append(f"| {label} | {figures['rps']:.0f} | {figures['p50_ms']:.1f} | {figures['p99_ms']:.1f} |")
     lines += [
         "",
-        "| page | req/s | p50 ms | p99 ms | × minimal | × admin | × bare | queries | targets |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| page | req/s | p50 ms | p99 ms | first request ms | × minimal | × admin | × bare | queries "
+        "| targets |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *page_rows(results),
         "",
     ]

@@ -62,10 +62,17 @@ def execution_queue(
     return creatives
 
 
+# The overview lists the earliest posting sessions only: at agency scale a selection holds
+# hundreds (one per campaign and platform), which no one reads down; filtering by campaign or
+# brand shows theirs.
+SESSIONS_SHOWN = 20
+
+
 def execution_overview(queue: QuerySet[Creative], now: datetime) -> dict:
     """How many posts the selection holds, how many are overdue, how many are due later today,
-    and one posting session per campaign and platform (earliest post first): one grouped query
-    whatever the selection's size, and one for the sessions' campaigns when there are any."""
+    and its posting sessions, one per campaign and platform (earliest post first; the first
+    SESSIONS_SHOWN of them, and how many more): one grouped query whatever the selection's
+    size, and one for the shown sessions' campaigns when there are any."""
     end_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     end_of_today += timedelta(days=1)
     groups = list(
@@ -79,10 +86,12 @@ def execution_overview(queue: QuerySet[Creative], now: datetime) -> dict:
         )
         .order_by("first", "campaign_id", "platform")
     )
+    postable = [group for group in groups if group["platform"] in PLATFORMS]
+    shown = postable[:SESSIONS_SHOWN]
     campaigns = (
         Campaign.objects.select_related("brand").only("name", "brand__name")
-        .in_bulk({group["campaign_id"] for group in groups})
-        if groups else {}
+        .in_bulk({group["campaign_id"] for group in shown})
+        if shown else {}
     )
     return {
         "total": sum(group["count"] for group in groups),
@@ -91,9 +100,9 @@ def execution_overview(queue: QuerySet[Creative], now: datetime) -> dict:
         "sessions": [
             {"campaign": campaigns[group["campaign_id"]], "platform": PLATFORMS[group["platform"]],
              "count": group["count"]}
-            for group in groups
-            if group["platform"] in PLATFORMS
+            for group in shown
         ],
+        "sessions_more": len(postable) - len(shown),
     }
 
 

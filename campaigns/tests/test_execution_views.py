@@ -573,3 +573,21 @@ def test_execution_queue_with_nothing_waiting_runs_no_page_query(viewer_client):
         page = viewer_client.get(reverse("campaigns:execution")).content.decode()
     assert "Nothing to post" in page
     assert sum('"campaigns_creative"."caption"' in q["sql"] for q in queries.captured_queries) == 0
+
+
+def test_execution_queue_lists_the_earliest_sessions_and_says_how_many_more(
+        viewer_client, monkeypatch):
+    from campaigns.publishing import selectors
+
+    monkeypatch.setattr(selectors, "SESSIONS_SHOWN", 2)
+    now = timezone.now()
+    campaigns = [CampaignFactory(name=f"Session {i}") for i in range(3)]
+    for hours, campaign in enumerate(campaigns, start=1):
+        approved_creative("x", campaign=campaign, scheduled_at=now + timedelta(hours=hours))
+    page = viewer_client.get(reverse("campaigns:execution")).content.decode()
+    assert "Session 0 on X" in page and "Session 1 on X" in page
+    assert "Session 2 on X" not in page
+    assert "1 more session in this selection" in page
+    one = viewer_client.get(reverse("campaigns:execution"),
+                            {"campaign": campaigns[2].pk}).content.decode()
+    assert "Session 2 on X" in one and "more session" not in one
