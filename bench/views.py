@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from leads.models import Lead
 
@@ -17,6 +17,9 @@ def bare(request):
 
 @login_not_required
 def minimal_leads(request):
-    """The cost of the data alone: the same 50 leads as the Lead Gen page, one query, no layout."""
+    """The cost of the data alone: the same 50 leads as the Lead Gen page, one query, no layout.
+
+    Rendered without the request, so none of the layout's context processors (navigation by
+    permission, status banner, kill switch) run: they are the layout's cost, not the data's."""
     leads = Lead.objects.order_by("-score", "-created_at")[:50]
-    return render(request, "bench/minimal_leads.html", {"leads": leads})
+    return HttpResponse(render_to_string("bench/minimal_leads.html", {"leads": leads}))
