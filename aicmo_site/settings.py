@@ -74,6 +74,12 @@ MIDDLEWARE = [
     "aicmo_site.middleware.SectionErrorMiddleware",
 ]
 
+# Permission checks from the cache first (aicmo_site.permissions); ModelBackend signs users in.
+AUTHENTICATION_BACKENDS = [
+    "aicmo_site.permissions.CachedPermissionsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 ROOT_URLCONF = "aicmo_site.urls"
 WSGI_APPLICATION = "aicmo_site.wsgi.application"
 ASGI_APPLICATION = "aicmo_site.asgi.application"

@@ -1,6 +1,6 @@
 """Data stamps: cheap numbers that grow with every committed write that can change a cached result.
 
-Each scope ("figures", "calendar", "leads") is bumped by database triggers (migration campaigns
+Each scope ("figures", "calendar", "leads", "auth") is bumped by database triggers (migration campaigns
 0007) on exactly the writes that can change what its pages cache, whatever process or path
 writes. A cache key that includes the stamp read at the start of a request can never serve a
 result older than the data that request can see: the bump commits with the write.
@@ -13,6 +13,7 @@ from django.db import connection
 FIGURES = "figures"  # the Monitoring page's figures
 CALENDAR = "calendar"  # the Strategy page's content calendar
 LEADS = "leads"  # the Lead Gen list's counts
+AUTH = "auth"  # users' permissions (aicmo_site.permissions)
 
 
 def data_stamp(scope: str) -> int:

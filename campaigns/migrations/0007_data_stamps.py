@@ -10,6 +10,8 @@ and only those, so a write to leads does not throw away the calendar:
   campaign and caption; a campaign's name, brand, dates, cadence, platforms and completion; a
   brand's name.
 - "leads" (the Lead Gen list's counts): a lead's columns the filters read.
+- "auth" (every user's permissions, cached by aicmo_site.permissions): group memberships, user
+  and group permissions, a permission's name, a user's active and superuser flags.
 
 Triggers, not signals, so that COPY imports, bulk_create, queryset.update(), admin edits and raw
 SQL all count. An UPDATE OF trigger fires when the statement's SET names the column, whether or
@@ -55,6 +57,15 @@ SCOPES = {
             ("status", "score", "source", "owner_id", "campaign_id", "name", "email", "company",
              "title"), True,
         ),
+    },
+    # What django.contrib.auth's ModelBackend reads to answer has_perm (aicmo_site.permissions).
+    "auth": {
+        "auth_user": (("is_active", "is_superuser"), False),
+        "auth_user_groups": (None, True),
+        "auth_user_user_permissions": (None, True),
+        "auth_group_permissions": (None, True),
+        "auth_permission": (("codename", "content_type_id"), False),
+        "django_content_type": (("app_label",), False),
     },
 }
 
@@ -125,6 +136,8 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
         ("campaigns", "0006_creative_sched_cover"),
         ("leads", "0006_lead_rank_index"),
     ]
