@@ -38,7 +38,9 @@ def test_queue_card_shows_what_changed_next_to_the_reason(viewer_client, approve
     assert "“Weak hook”" in page
 
 
-def test_queue_query_count_stays_flat_with_diffs(viewer_client, approver, operator):
+def test_queue_query_count_stays_flat_with_diffs(approver, operator, viewer_client):
+    # The other users first: adding one to a group bumps the permission stamp, and the
+    # client's first page would then count the permission reads too.
     campaign = CampaignFactory()
     _revised(approver, operator, campaign=campaign)
     with CaptureQueriesContext(connection) as small:

@@ -292,7 +292,9 @@ def test_creative_write_endpoints_reject_get(operator_client, action):
     assert operator_client.get(f"/creatives/{creative.pk}/{action}/").status_code == 405
 
 
-def test_creative_page_query_count_does_not_grow_with_history(viewer_client, operator, approver):
+def test_creative_page_query_count_does_not_grow_with_history(operator, approver, viewer_client):
+    # The other users first: adding one to a group bumps the permission stamp, and the
+    # client's first page would then count the permission reads too.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
