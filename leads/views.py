@@ -321,8 +321,8 @@ def leadgen(request: HttpRequest) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "leads/leadgen.html#results", context)
-    # (value, label) pairs for the filter's and the bulk bar's <select>s (leadgen_render's
-    # select_options): plain rows, not 500 campaigns and the owners as model instances.
+    # (value, label) pairs for the filter's and the bulk bar's <select>s (fast_html's
+    # option_tags): plain rows, not 500 campaigns and the owners as model instances.
     context.update({
         "sources": [(source, source) for source in selectors.cached_lead_sources(stamp=stamp)],
         "owners": list(selectors.lead_owners().values_list("pk", get_user_model().USERNAME_FIELD)),

@@ -10,68 +10,16 @@ BoundField (id, name, required, aria attributes, the selected value and the choi
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape  # Django's escape() is this plus a lazy-string wrapper, per call
 
-from django import forms, template
-from django.forms.boundfield import BoundField
-from django.forms.utils import flatatt
+from django import template
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-
-def _url_for_rows(name: str, *kinds: type) -> Callable[..., str]:
-    """`reverse(name, args=...)` for a loop: reversed once with placeholder arguments (each
-    reverse() costs tens of µs), then filled in. The arguments are ints and slugs (a platform),
-    which URLs carry as they are."""
-    samples = [f"{index}9876543210" if kind is int else f"placeholder{index}"
-               for index, kind in enumerate(kinds)]
-    pattern = reverse(name, args=samples)
-    for index, sample in enumerate(samples):
-        pattern = pattern.replace(sample, f"{{{index}}}", 1)
-    return pattern.format
-
+from aicmo_site.html import escape, url_for_rows
 
 register = template.Library()
-
-
-class QuickSelect(forms.Select):
-    """A single-choice select rendered without templates; flat choices only (no optgroups)."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        selected = set(self.format_value(value))
-        options = []
-        for option, label in self.choices:
-            option = str(option)
-            options.append(
-                f'<option value="{escape(option)}"{" selected" if option in selected else ""}>'
-                f"{label.__html__() if hasattr(label, '__html__') else escape(str(label))}</option>"
-            )
-        attrs = self.build_attrs(self.attrs, attrs)
-        return format_html('<select name="{}"{}>\n{}\n</select>', name, flatatt(attrs),
-                           mark_safe("\n".join(options)))  # noqa: S308 (each part escaped)
-
-
-def _flat(choices) -> bool:
-    # A ModelChoiceIterator is flat; a plain list may hold optgroups (a label and a list).
-    return isinstance(choices, forms.models.ModelChoiceIterator) or not any(
-        isinstance(label, (list, tuple)) for _, label in choices
-    )
-
-
-@register.simple_tag
-def quick_select(field: BoundField) -> SafeString:
-    """`{{ field }}`, with a single-choice select rendered in Python; other widgets as usual."""
-    widget = field.field.widget
-    if type(widget) is not forms.Select or not _flat(widget.choices):
-        return field.as_widget()
-    quick = QuickSelect(attrs=widget.attrs)
-    quick.choices = widget.choices
-    quick.is_required = widget.is_required
-    return field.as_widget(widget=quick)
 
 
 def _card(creative, labels: dict, url: Callable[..., str]) -> str:
@@ -109,7 +57,7 @@ def _card(creative, labels: dict, url: Callable[..., str]) -> str:
 def library_cards(creatives) -> SafeString:
     """The library's result cards (a page of creatives with campaign__brand joined)."""
     labels: dict = {}  # per platform and status, looked up once per page
-    url = _url_for_rows("campaigns:creative", int)  # Creative.get_absolute_url
+    url = url_for_rows("campaigns:creative", int)  # Creative.get_absolute_url
     cards = "\n".join(_card(creative, labels, url) for creative in creatives)
     return mark_safe(cards)  # noqa: S308 (every value above is escaped)
 
@@ -121,8 +69,8 @@ def library_cards(creatives) -> SafeString:
 def execution_sessions(sessions) -> SafeString:
     """The posting sessions' list items: one campaign's posts on one platform (a selection may
     hold hundreds of campaigns, each on several platforms)."""
-    start = _url_for_rows("campaigns:execution_session", int, str)
-    checklist = _url_for_rows("campaigns:execution_checklist", int)
+    start = url_for_rows("campaigns:execution_session", int, str)
+    checklist = url_for_rows("campaigns:execution_checklist", int)
     items = []
     for item in sessions:
         campaign, platform, count = item["campaign"], item["platform"], item["count"]
@@ -163,7 +111,7 @@ def execution_rows(rows) -> SafeString:
     """The queue's table rows: (creative, due today, overdue) with campaign__brand and
     publication joined. The state cell is includes/publication_status.html's."""
     partial = get_template("includes/publication_status.html")
-    post = _url_for_rows("campaigns:execution_post", str, int)
+    post = url_for_rows("campaigns:execution_post", str, int)
     waiting = None  # the partial's output without a publication, rendered once
     cells = []
     for creative, due_today, overdue in rows:

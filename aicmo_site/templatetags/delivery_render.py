@@ -9,36 +9,23 @@ and reverse each URL once per page.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape as _html_escape
 
 from django import template
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
+from aicmo_site.html import escape, url_for_rows
+
 register = template.Library()
 
-_ID = 987654321  # reverse() with this id once, then the id is put in its place
-
-
-def escape(value) -> str:
-    """django.utils.html.escape without its lazy-string wrapper."""
-    return _html_escape(str(value))
-
-
-def _url_pattern(name: str, *args) -> str:
-    """The URL of `name` for the object `_ID` (its first argument), `{id}` in the id's place."""
-    return reverse(name, args=[_ID, *args]).replace(str(_ID), "{id}")
-
-
-def _make_buttons(campaign_id: int, urls: dict[str, str], hidden: str) -> str:
+def _make_buttons(campaign_id: int, make_url, hidden: str) -> str:
     """delivery/make_buttons.html for one campaign."""
-    pdf = urls["report_pdf"].replace("{id}", str(campaign_id))
-    bundle = urls["bundle"].replace("{id}", str(campaign_id))
+    pdf = make_url(campaign_id, "report_pdf")
+    bundle = make_url(campaign_id, "bundle")
     target = f"#make-{campaign_id}"
     return (
         '<div class="make-buttons">\n'
@@ -64,11 +51,11 @@ def _day(value) -> str:
 def campaign_report_rows(context, campaigns: Iterable, can_make: bool = False) -> SafeString:
     """The rows of Delivery's campaign table: name, brand, period, files made, report link and,
     for those who may make files, the two Make buttons that come back to this page."""
-    report = _url_pattern("delivery:report")
+    report = url_for_rows("delivery:report", int)
+    make_url = url_for_rows("delivery:make", int, str)
     hidden = ""
     if can_make:
         request = context["request"]
-        urls = {kind: _url_pattern("delivery:make", kind) for kind in ("report_pdf", "bundle")}
         hidden = (
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
             f'<input type="hidden" name="next" value="{escape(request.path)}">'
@@ -76,14 +63,14 @@ def campaign_report_rows(context, campaigns: Iterable, can_make: bool = False) -
     rows = []
     for campaign in campaigns:
         make = (
-            f'<td><div id="make-{campaign.pk}">{_make_buttons(campaign.pk, urls, hidden)}</div></td>'
+            f'<td><div id="make-{campaign.pk}">{_make_buttons(campaign.pk, make_url, hidden)}</div></td>'
             if can_make else ""
         )
         rows.append(
             f"<tr><td>{escape(campaign.name)}</td><td>{escape(campaign.brand.name)}</td>"
             f"<td>{_day(campaign.start_date)} – {_day(campaign.end_date)}</td>"
             f"<td>{campaign.n_deliveries}</td>"
-            f'<td><a href="{report.replace("{id}", str(campaign.pk))}">Open report</a></td>'
+            f'<td><a href="{report(campaign.pk)}">Open report</a></td>'
             f"{make}</tr>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308 (every value from the data is escaped)
@@ -92,7 +79,7 @@ def campaign_report_rows(context, campaigns: Iterable, can_make: bool = False) -
 @register.simple_tag
 def delivery_record_rows(records: Iterable) -> SafeString:
     """The rows of the Delivery log: file, kind, campaign, size, SHA-256, who, when, download."""
-    download = _url_pattern("delivery:download")
+    download = url_for_rows("delivery:download", int)
     rows = []
     for record in records:
         when = date_filter(template_localtime(record.created_at), "j M Y H:i")
@@ -105,6 +92,6 @@ def delivery_record_rows(records: Iterable) -> SafeString:
             f"{escape(Truncator(record.sha256).chars(13))}</code></td>"
             f"<td>{escape(record.created_by or '—')}</td>"
             f"<td>{when}</td>"
-            f'<td><a href="{download.replace("{id}", str(record.pk))}" download>Download</a></td></tr>'
+            f'<td><a href="{download(record.pk)}" download>Download</a></td></tr>'
         )
     return mark_safe("\n".join(rows))  # noqa: S308 (every value from the data is escaped)

@@ -10,44 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from html import escape as _html_escape
 
 from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.urls import reverse
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone, is_aware
 
+from aicmo_site.html import escape, url_for_rows
 from leads.statuses import LeadStatus
 
 register = template.Library()
 
-# reverse() once per render, then the id is put in its place: reverse() per row cost 20 µs each.
-_ID_PLACEHOLDER = 987654321
 _STATUS_LABELS = dict(LeadStatus.choices)
-
-
-def escape(value) -> str:
-    """django.utils.html.escape without its lazy-string wrapper (a third of this module's time)."""
-    return _html_escape(str(value))
-
-
-def _url_for_ids(name: str, *args) -> str:
-    """A URL of `name` with `{id}` where the object's id goes (the id is its last argument)."""
-    return reverse(name, args=[*args, _ID_PLACEHOLDER]).replace(str(_ID_PLACEHOLDER), "{id}")
-
-
-@register.simple_tag
-def select_options(choices: Iterable[tuple], selected=None) -> SafeString:
-    """<option>s for (value, label) pairs; the one whose value reads as `selected` is selected."""
-    chosen = "" if selected is None else str(selected)
-    return mark_safe("".join(  # noqa: S308 (every value and label is escaped)
-        f'<option value="{escape(value)}"{" selected" if chosen and str(value) == chosen else ""}>'
-        f"{escape(label)}</option>"
-        for value, label in choices
-    ))
 
 
 def status_badge(status: str) -> str:
@@ -103,8 +79,8 @@ def _lead_row(lead, url: str, selectable: bool, dates: _Dates) -> str:
 @register.simple_tag
 def lead_rows(leads: Iterable, selectable: bool = False) -> SafeString:
     """The Lead Gen table's rows; `selectable` adds the bulk-action checkbox."""
-    url, dates = _url_for_ids("leads:detail"), _Dates()
+    url, dates = url_for_rows("leads:detail", int), _Dates()
     return mark_safe("\n".join(  # noqa: S308 (_lead_row escapes what comes from the lead)
-        _lead_row(lead, url.replace("{id}", str(lead.pk)), bool(selectable), dates)
+        _lead_row(lead, url(lead.pk), bool(selectable), dates)
         for lead in leads
     ))

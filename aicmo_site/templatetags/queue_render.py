@@ -9,42 +9,20 @@ other pages still include.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
-from html import escape as _escape
 from urllib.parse import quote
 
 from django import template
 from django.template.defaultfilters import linebreaksbr, pluralize
-from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from aicmo_site.html import escape, url_for_rows
 from campaigns.templatetags.campaigns_extras import person, platform_names
 
 register = template.Library()
-
-
-def escape(value) -> str:
-    """django.utils.html.escape without its lazy-string and SafeString wrapping (the same
-    output: both are html.escape(str(value))); it runs thousands of times a page."""
-    return _escape(str(value))
-
-
-_SENTINEL = 2_147_483_647
-
-
-class _PkUrl:
-    """A URL whose first argument is a row's pk, reversed once and then filled in per row."""
-
-    def __init__(self, name: str, *rest):
-        url = reverse(name, args=[_SENTINEL, *rest])
-        self.prefix, _, self.suffix = url.partition(str(_SENTINEL))
-
-    def __call__(self, pk: int) -> str:
-        return f"{self.prefix}{pk}{self.suffix}"
 
 
 @lru_cache(maxsize=4096)
@@ -71,16 +49,6 @@ def _csrf_input(context) -> str:
     if not token or token == "NOTPROVIDED":  # noqa: S105 (the tag's marker, not a password)
         return ""
     return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
-
-
-@register.simple_tag
-def option_tags(choices: Iterable[tuple], selected) -> SafeString:
-    """<option>s for (value, label) pairs, `selected` marked; for long filter lists."""
-    return mark_safe("".join(  # noqa: S308 (every value escaped)
-        f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
-        f"{escape(label)}</option>"
-        for value, label in choices
-    ))
 
 
 # --- the queue card -----------------------------------------------------------------------------
@@ -174,9 +142,9 @@ class _CardRenderer:
         self.self_approval = context.get("self_approval")
         self.next_url = context.get("next_url") or ""
         self.csrf = _csrf_input(context)
-        self.approve_url = _PkUrl("campaigns:approve")
-        self.reject_url = _PkUrl("campaigns:reject")
-        self.revise_url = _PkUrl("campaigns:revise")
+        self.approve_url = url_for_rows("campaigns:approve", int)
+        self.reject_url = url_for_rows("campaigns:reject", int)
+        self.revise_url = url_for_rows("campaigns:revise", int)
 
     def _pending_actions(self, creative, reject_form) -> str:
         pk, version = creative.pk, creative.version
@@ -267,13 +235,11 @@ def queue_card(context, creative) -> SafeString:
 @register.simple_tag
 def campaign_rows(campaigns) -> SafeString:
     """The campaign list's <tr>s (`selectors.campaign_page` rows, with counts and step)."""
-    detail_url = _PkUrl("campaigns:detail")
-    step_urls: dict[int, _PkUrl] = {}
+    detail_url = url_for_rows("campaigns:detail", int)
+    step_url = url_for_rows("campaigns:step", int, int)
     rows = []
     for c in campaigns:
         step = c.step
-        if step.wizard_step not in step_urls:
-            step_urls[step.wizard_step] = _PkUrl("campaigns:step", step.wizard_step)
         if c.n_creatives:
             posts = f"{c.n_approved} approved · {c.n_pending} to review"
             if c.n_rejected:
@@ -288,6 +254,6 @@ def campaign_rows(campaigns) -> SafeString:
             f'<td class="nowrap">{_date(c.start_date, "j M")} – {_date(c.end_date, "j M Y")}</td>'
             f"<td>{escape(c.cadence)}</td>"
             f'<td class="nowrap">{posts}</td>'
-            f'<td><a href="{step_urls[step.wizard_step](c.pk)}">Open step {step.wizard_step}</a></td></tr>'
+            f'<td><a href="{step_url(c.pk, step.wizard_step)}">Open step {step.wizard_step}</a></td></tr>'
         )
     return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)

@@ -7,34 +7,18 @@ every value is escaped here.
 
 from __future__ import annotations
 
-import html
 from datetime import date
 from functools import partial
 
 from django import template
-from django.forms import BoundField
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from aicmo_site.html import escape, url_for_rows
 from campaigns.models import CreativeStatus
 from campaigns.planning import WEEK, CalendarDay, CalendarEntry, CalendarView, CalendarWeek
 
 register = template.Library()
-
-def escape(value) -> str:
-    """As django.utils.html.escape (the same five characters), without its lazy-string check:
-    a month's grid escapes some 1,500 values."""
-    return html.escape(str(value))
-
-
-_PK = 987654321  # stands for the creative's id in the one reversed URL (no reverse per post)
-
-
-def _url_maker():
-    pattern = reverse("campaigns:creative", args=[_PK])
-    return lambda pk: pattern.replace(str(_PK), str(pk))
-
 
 def _truncate(text: str, length: int) -> str:
     """As the truncatechars filter: at most `length` characters, the last one an ellipsis."""
@@ -111,7 +95,7 @@ def calendar_rows(calendar: CalendarView, strategy_url: str, filter_suffix: str)
     """The grid's rows: a row of seven days per week, then the week's cadence gaps if any."""
     cell = partial(
         _day, week_mode=calendar.mode == WEEK, strategy_url=escape(strategy_url),
-        suffix=escape(filter_suffix), url_for=_url_maker(), local=timezone.get_current_timezone(),
+        suffix=escape(filter_suffix), url_for=url_for_rows("campaigns:creative", int), local=timezone.get_current_timezone(),
     )
     rows = []
     for week in calendar.weeks:
@@ -123,7 +107,7 @@ def calendar_rows(calendar: CalendarView, strategy_url: str, filter_suffix: str)
 @register.simple_tag
 def calendar_problem_items(calendar: CalendarView) -> SafeString:
     """The problems list's items: the flagged posts shown, then the cadence gaps shown."""
-    url_for = _url_maker()
+    url_for = url_for_rows("campaigns:creative", int)
     local = timezone.get_current_timezone()
     items = []
     for entry in calendar.problems_shown:
@@ -149,20 +133,3 @@ def calendar_problem_items(calendar: CalendarView) -> SafeString:
         for gap in calendar.gaps_shown
     )
     return mark_safe("\n".join(items))  # noqa: S308 (every value is escaped above)
-
-
-
-@register.simple_tag
-def plain_select(field: BoundField) -> SafeString:
-    """The field's <select> as its widget draws it, without a template per <option>: the
-    brand filter lists every brand."""
-    current = "" if field.value() is None else str(field.value())
-    options = "".join(
-        f'<option value="{escape(value)}"{" selected" if str(value) == current else ""}>'
-        f"{escape(label)}</option>"
-        for value, label in field.field.choices
-    )
-    invalid = ' aria-invalid="true"' if field.errors else ""
-    return mark_safe(  # noqa: S308 (every value is escaped above)
-        f'<select name="{field.html_name}" id="{field.auto_id}"{invalid}>{options}</select>'
-    )
