@@ -38,11 +38,11 @@ def load_permissions(user) -> None:
     """Sets the attributes ModelBackend caches a user's permissions in for one request."""
     if hasattr(user, "_perm_cache"):
         return
-    key = f"permissions:{user.pk}:{data_stamp(AUTH)}"
-    cached = cache.get(key)
-    if cached is None:
-        backend = ModelBackend()
-        cached = (backend.get_user_permissions(user), backend.get_group_permissions(user))
-        cache.set(key, cached, PERMISSION_CACHE_SECONDS)
+    backend = ModelBackend()
+    cached = cache.get_or_set(
+        f"permissions:{user.pk}:{data_stamp(AUTH)}",
+        lambda: (backend.get_user_permissions(user), backend.get_group_permissions(user)),
+        PERMISSION_CACHE_SECONDS,
+    )
     user._user_perm_cache, user._group_perm_cache = cached
     user._perm_cache = {*cached[0], *cached[1]}

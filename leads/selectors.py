@@ -61,14 +61,6 @@ def _cache_key(kind: str, stamp: int, filters: dict | None = None) -> str:
     return f"leads:{kind}:{settings.DASHBOARD_BUILD}:{stamp}:{digest}"
 
 
-def _cached(key: str, compute):
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, LEADS_CACHE_SECONDS)
-    return value
-
-
 class RankedPage:
     """The ranked leads for a Paginator: counted by the database (or read from the cache under
     `count_key`), and sliced in two steps so a deep page (OFFSET 950) skips its leading leads in
@@ -82,7 +74,7 @@ class RankedPage:
     def count(self) -> int:
         if self.count_key is None:
             return self.queryset.count()
-        return _cached(self.count_key, self.queryset.count)
+        return cache.get_or_set(self.count_key, self.queryset.count, LEADS_CACHE_SECONDS)
 
     def __getitem__(self, page: slice) -> list[Lead]:
         ids = self.queryset.select_related(None).values("pk")[page]
@@ -149,7 +141,7 @@ def ranked_leads(filters: dict, *, stamp: int) -> RankedPage:
 
 def cached_lead_sources(*, stamp: int) -> list[str]:
     """lead_sources(), cached under the leads stamp (a lead's source is one of its columns)."""
-    return _cached(_cache_key("sources", stamp), lead_sources)
+    return cache.get_or_set(_cache_key("sources", stamp), lead_sources, LEADS_CACHE_SECONDS)
 
 
 def lead_owners() -> QuerySet:

@@ -217,9 +217,8 @@ def _filter_options(stamp: int) -> dict:
     """The campaign and brand choices, escaped, cached under the data stamp (which campaign and
     brand inserts, renames and deletions bump); both lists from one query, in the form's order
     (campaigns by brand name then name, brands by name)."""
-    key = f"monitoring:options:{stamp}"
-    options = cache.get(key)
-    if options is None:
+
+    def read() -> dict:
         campaigns, brands = [], {}
         rows = Brand.objects.order_by("name", "campaigns__name").values_list(
             "pk", "name", "campaigns__pk", "campaigns__name"
@@ -228,9 +227,9 @@ def _filter_options(stamp: int) -> dict:
             brands.setdefault(brand_pk, brand)
             if campaign_pk is not None:
                 campaigns.append((campaign_pk, f"{brand} · {campaign}"))
-        options = {"campaigns": _options(campaigns), "brands": _options(brands.items())}
-        cache.set(key, options, SUMMARY_SECONDS)
-    return options
+        return {"campaigns": _options(campaigns), "brands": _options(brands.items())}
+
+    return cache.get_or_set(f"monitoring:options:{stamp}", read, SUMMARY_SECONDS)
 
 
 def _filter_selects(form: MetricFilterForm, stamp: int) -> dict:
@@ -317,17 +316,16 @@ def monitoring_summary(filters: metrics.MetricFilters, stamp: int | None = None)
     shows figures older than the data it can read, and it reads the stamp on every request.
     """
     stamp = metrics.figures_stamp() if stamp is None else stamp
-    key = _summary_key(filters, stamp)
-    summary = cache.get(key)
-    if summary is None:
+
+    def compute() -> dict:
         context = monitoring_context(filters)
-        summary = {
+        return {
             "include_simulated": context["include_simulated"],
             "posts": context["kpis"]["posts"],
             "figures_html": render_to_string("campaigns/monitoring_figures.html", context),
         }
-        cache.set(key, summary, SUMMARY_SECONDS)
-    return summary
+
+    return cache.get_or_set(_summary_key(filters, stamp), compute, SUMMARY_SECONDS)
 
 
 class _CountedPaginator(Paginator):

@@ -89,18 +89,18 @@ def calendar_frame(
     strategy_url = reverse("campaigns:strategy")
     key = _calendar_key(mode, anchor, brand, platform, stamps.data_stamp(stamps.CALENDAR),
                         strategy_url)
-    frame = cache.get(key)
-    if frame is None:
+
+    def draw() -> CalendarFrame:
         view = calendar_view(mode=mode, anchor=anchor, brand=brand, platform=platform)
-        frame = CalendarFrame(
+        return CalendarFrame(
             mode=view.mode, anchor=view.anchor, title=view.title, previous=view.previous,
             following=view.following, problem_count=view.problem_count,
             problems_hidden=view.problems_hidden, total=view.total,
             rows_html=str(calendar_rows(view, strategy_url, _SUFFIX_MARK)),
             problems_html=str(calendar_problem_items(view)),
         )
-        cache.set(key, frame, CALENDAR_SECONDS)
-    return frame
+
+    return cache.get_or_set(key, draw, CALENDAR_SECONDS)
 
 
 def _calendar_context(request: HttpRequest) -> dict:
