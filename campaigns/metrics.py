@@ -45,7 +45,6 @@ from django.db.models.functions import (
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from campaigns import stamps
 from campaigns.models import (
     MetricImport,
     MetricSnapshot,
@@ -377,16 +376,6 @@ def import_errors_csv(metric_import: MetricImport) -> str:
 # --------------------------------------------------------------------------------------------
 # Reads
 # --------------------------------------------------------------------------------------------
-
-
-def figures_stamp() -> int:
-    """A number that grows with every committed write that can change the Monitoring figures.
-
-    Triggers (migration campaigns 0007) bump it on snapshots, publications, the captions and
-    names the page prints, and leads; the bump commits with the write, so a request that reads
-    the stamp before the figures never files older figures under a newer stamp. One small read.
-    """
-    return stamps.data_stamp(stamps.FIGURES)
 
 
 @dataclass(frozen=True)

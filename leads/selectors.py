@@ -12,7 +12,6 @@ from django.db import connection
 from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import Upper
 
-from campaigns import stamps
 from leads.models import ImportJob, Lead, LeadActivity
 from leads.statuses import LeadStatus
 
@@ -50,10 +49,6 @@ LIST_COLUMNS = ("name", "email", "company", "company_size", "title", "status", "
 # bump on every write to a lead column the filters read (migration campaigns 0007), committed
 # with the write: no worker serves a count older than the leads it can read.
 LEADS_CACHE_SECONDS = 60 * 60
-
-
-def leads_stamp() -> int:
-    return stamps.data_stamp(stamps.LEADS)
 
 
 def _cache_key(kind: str, stamp: int, filters: dict | None = None) -> str:

@@ -27,6 +27,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from aicmo_site.decorators import section_view
 from aicmo_site.redirects import safe_next
+from campaigns import stamps
 from campaigns.models import Brand, Campaign, Creative
 from leads import importing, selectors, services
 from leads.forms import (
@@ -312,7 +313,7 @@ def _filter_querystring(form: LeadFilterForm) -> str:
 def leadgen(request: HttpRequest) -> HttpResponse:
     form = LeadFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    stamp = selectors.leads_stamp()
+    stamp = stamps.data_stamp(stamps.LEADS)
     ranked = selectors.ranked_leads(filters, stamp=stamp)
     page = Paginator(ranked, LEADS_PER_PAGE).get_page(request.GET.get("page"))
     context = {

@@ -1,6 +1,6 @@
 """The Monitoring page's cached figures: every kind of write shows on the next request.
 
-The figures of a filter set are cached under metrics.figures_stamp(), which database triggers
+The figures of a filter set are cached under stamps.data_stamp(stamps.FIGURES), which database triggers
 bump on every write that can change them. "Another process" is simulated by an entry put in
 the cache by hand under the current key: the page must serve it until a write, then recompute.
 """
@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from campaigns import metrics
+from campaigns import metrics, stamps
 from campaigns.metrics import MetricFilters
 from campaigns.models import MetricSnapshot, MetricSource, Publication, PublicationStatus
 from campaigns.publishing.services import publication_simulate
@@ -61,7 +61,7 @@ def _page(client) -> str:
 
 def _planted(figures_html: str = "<p>PLANTED FIGURES</p>", posts: int = 1) -> str:
     """Fills the cache entry of the current stamp as another worker would have."""
-    key = _summary_key(DEFAULT, metrics.figures_stamp())
+    key = _summary_key(DEFAULT, stamps.data_stamp(stamps.FIGURES))
     cache.set(key, {"include_simulated": False, "posts": posts, "figures_html": figures_html})
     return key
 
@@ -78,7 +78,7 @@ def test_page_fills_the_cache_and_reads_it_back(viewer_client):
     MetricSnapshotFactory(impressions=1234)
     first = _page(viewer_client)
     assert _impressions(first) == "1,234"
-    assert cache.get(_summary_key(DEFAULT, metrics.figures_stamp())) is not None
+    assert cache.get(_summary_key(DEFAULT, stamps.data_stamp(stamps.FIGURES))) is not None
     results = first[first.index('<div id="results"'):]
     again = _page(viewer_client)
     assert again[again.index('<div id="results"'):] == results
@@ -196,22 +196,22 @@ def test_a_renamed_campaign_shows_after_another_workers_cache(viewer_client):
 def test_writes_that_cannot_change_the_figures_leave_the_stamp_alone():
     lead = LeadFactory()
     publication = MetricSnapshotFactory().publication
-    before = metrics.figures_stamp()
+    before = stamps.data_stamp(stamps.FIGURES)
     Lead.objects.filter(pk=lead.pk).update(score=99, notes="called")
     Publication.objects.filter(pk=publication.pk).update(last_error="timeout")
-    assert metrics.figures_stamp() == before
+    assert stamps.data_stamp(stamps.FIGURES) == before
 
 
 @pytest.mark.embedded
 def test_a_rolled_back_write_leaves_the_stamp_alone():
     from django.db import transaction
 
-    before = metrics.figures_stamp()
+    before = stamps.data_stamp(stamps.FIGURES)
     with pytest.raises(RuntimeError), transaction.atomic():
         MetricSnapshotFactory()
-        assert metrics.figures_stamp() > before
+        assert stamps.data_stamp(stamps.FIGURES) > before
         raise RuntimeError
-    assert metrics.figures_stamp() == before
+    assert stamps.data_stamp(stamps.FIGURES) == before
 
 
 @pytest.mark.embedded

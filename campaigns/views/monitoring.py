@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
-from campaigns import charts, funnel, metrics
+from campaigns import charts, funnel, metrics, stamps
 from campaigns.metric_forms import MetricFilterForm, MetricImportForm, SnapshotForm
 from campaigns.models import Brand, MetricImport, MetricSource, Publication
 from campaigns.publishing.platforms import PLATFORMS
@@ -311,11 +311,11 @@ def monitoring_summary(filters: metrics.MetricFilters, stamp: int | None = None)
     the KPIs, charts, ranked posts and funnel as HTML.
 
     Computing them reads every snapshot in scope (hundreds of ms at 200,000 snapshots), so the
-    result is cached per filter set under metrics.figures_stamp(), which every write that can
+    result is cached per filter set under stamps.data_stamp(stamps.FIGURES), which every write that can
     change it bumps (in the same transaction, whatever process or path writes): a worker never
     shows figures older than the data it can read, and it reads the stamp on every request.
     """
-    stamp = metrics.figures_stamp() if stamp is None else stamp
+    stamp = stamps.data_stamp(stamps.FIGURES) if stamp is None else stamp
 
     def compute() -> dict:
         context = monitoring_context(filters)
@@ -347,7 +347,7 @@ class _CountedPaginator(Paginator):
 def monitoring(request: HttpRequest) -> HttpResponse:
     form = MetricFilterForm(request.GET or None)
     filters = form.filters()
-    stamp = metrics.figures_stamp()
+    stamp = stamps.data_stamp(stamps.FIGURES)
     summary = monitoring_summary(filters, stamp)
     include = summary["include_simulated"]
     if not form.is_bound:

@@ -38,7 +38,7 @@ def _filters(query: str) -> dict:
 
 def _planted(query: str = "") -> None:
     """Fills the count of the current stamp as another worker would have."""
-    key = selectors._cache_key("count", selectors.leads_stamp(), _filters(query))
+    key = selectors._cache_key("count", stamps.data_stamp(stamps.LEADS), _filters(query))
     cache.set(key, PLANTED)
 
 
