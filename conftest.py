@@ -7,6 +7,9 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.test import Client
 
+from aicmo_site.permissions import remember_session_user
+from autonomy.policy import kill_switch_shown
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
@@ -51,9 +54,12 @@ def outsider(db) -> User:
 def _client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
-    # Cache the user's permissions now, as a running server has them after its first page
-    # (aicmo_site.permissions), so tests that count a page's queries count the page's own.
+    # Cache the user, their permissions and the kill-switch banner now, as a running server has
+    # them after its first page (aicmo_site.permissions, autonomy.policy.kill_switch_shown), so
+    # tests that count a page's queries count the page's own.
+    remember_session_user(User.objects.get(pk=user.pk))
     User.objects.get(pk=user.pk).get_all_permissions()
+    kill_switch_shown()
     return client
 
 

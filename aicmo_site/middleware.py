@@ -14,6 +14,7 @@ from django.shortcuts import render
 
 from aicmo_site.logging import current_request_id, mask_secrets
 from aicmo_site.outage import is_database_error, outage_response
+from campaigns import stamps
 
 logger = logging.getLogger("aicmo.request")
 error_logger = logging.getLogger("aicmo.errors")
@@ -124,6 +125,17 @@ class DatabaseOutageMiddleware:
         if is_database_error(exception):
             return outage_response(request, exception)
         return None
+
+
+class DataStampMiddleware:
+    """Every data stamp a request asks for comes from one query (campaigns.stamps)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with stamps.request_snapshot():
+            return self.get_response(request)
 
 
 class SectionErrorMiddleware:

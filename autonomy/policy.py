@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
 from autonomy.models import ActionStatus, AgentAction, AutonomyLevel, AutonomyPolicy
+from campaigns.stamps import AUTONOMY, data_stamp
+
+# Entries of an earlier stamp are never read again; they only wait to expire.
+KILL_SWITCH_CACHE_SECONDS = 600
 
 # The least level at which each kind of action is done without a person.
 KIND_LEVELS: dict[str, str] = {
@@ -49,8 +54,8 @@ def policy_for(brand) -> AutonomyPolicy:
 def kill_switch_on(brand=None) -> bool:
     """Read fresh from the database every time: it is checked right before each action.
 
-    One EXISTS in plain SQL (the global switch, or the brand's own): every page's banner asks
-    too, and building the same query through the ORM costs three times the database's answer.
+    One EXISTS in plain SQL (the global switch, or the brand's own): building the same query
+    through the ORM costs three times the database's answer.
     """
     meta = AutonomyPolicy._meta
     quote = connection.ops.quote_name
@@ -63,6 +68,14 @@ def kill_switch_on(brand=None) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(sql, [True, brand.pk if brand is not None else None])
         return bool(cursor.fetchone()[0])
+
+
+def kill_switch_shown() -> bool:
+    """The global switch, as the layout's banner shows it on every page: from the cache under the
+    "autonomy" data stamp, which any write to a policy bumps."""
+    return cache.get_or_set(
+        f"kill-switch-banner:{data_stamp(AUTONOMY)}", kill_switch_on, KILL_SWITCH_CACHE_SECONDS
+    )
 
 
 def in_quiet_hours(policy: AutonomyPolicy, moment: datetime | None = None) -> bool:

