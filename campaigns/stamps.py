@@ -14,6 +14,7 @@ FIGURES = "figures"  # the Monitoring page's figures
 CALENDAR = "calendar"  # the Strategy page's content calendar
 LEADS = "leads"  # the Lead Gen list's counts
 AUTH = "auth"  # users' permissions (aicmo_site.permissions)
+LEADGEN_NAMES = "leadgen_names"  # the Lead Gen list's campaign, user and Operator names (leads 0008)
 
 
 def data_stamp(scope: str) -> int:

@@ -61,8 +61,6 @@ def _lead_row(lead, url: str, selectable: bool, dates: _Dates) -> str:
         f' aria-label="Select {email}"></td>' if selectable else ""
     )
     size = f" <small>({_thousands(lead.company_size)})</small>" if lead.company_size else ""
-    owner = lead.owner.get_username() if lead.owner_id and lead.owner else ""
-    campaign = lead.campaign.name if lead.campaign_id and lead.campaign else ""
     return (
         f'<tr>{checkbox}<td class="num"><strong>{lead.score}</strong></td>'
         f'<td><a href="{url}">{name or email}</a>{f"<br><small>{email}</small>" if name else ""}</td>'
@@ -70,15 +68,16 @@ def _lead_row(lead, url: str, selectable: bool, dates: _Dates) -> str:
         f"<td>{escape(lead.title)}</td>"
         f"<td>{status_badge(lead.status)}</td>"
         f"<td>{escape(lead.source)}</td>"
-        f"<td>{escape(owner or '—')}</td>"
-        f"<td>{escape(campaign or '—')}</td>"
+        f"<td>{escape(lead.owner_name or '—')}</td>"
+        f"<td>{escape(lead.campaign_name or '—')}</td>"
         f"<td><small>{dates.day(lead.created_at)}</small></td></tr>"
     )
 
 
 @register.simple_tag
 def lead_rows(leads: Iterable, selectable: bool = False) -> SafeString:
-    """The Lead Gen table's rows; `selectable` adds the bulk-action checkbox."""
+    """The Lead Gen table's rows (leads.selectors.LeadRow); `selectable` adds the bulk-action
+    checkbox."""
     url, dates = url_for_rows("leads:detail", int), _Dates()
     return mark_safe("\n".join(  # noqa: S308 (_lead_row escapes what comes from the lead)
         _lead_row(lead, url(lead.pk), bool(selectable), dates)
