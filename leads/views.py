@@ -316,9 +316,10 @@ def leadgen(request: HttpRequest) -> HttpResponse:
     stamp = stamps.data_stamp(stamps.LEADS)
     ranked = selectors.ranked_leads(filters, stamp=stamp, names=names)
     page = Paginator(ranked, LEADS_PER_PAGE).get_page(request.GET.get("page"))
+    query = _filter_querystring(form) if filters else ""
     context = {
-        "filter_form": form, "page": page, "query": _filter_querystring(form) if filters else "",
-        "statuses": LeadStatus.choices,
+        "filter_form": form, "page": page, "query": query, "statuses": LeadStatus.choices,
+        "page_link": f"?{query}&page=",  # the pager's links, the page's number appended
     }
     if request.htmx:
         return render(request, "leads/leadgen.html#results", context)
