@@ -38,3 +38,14 @@ def option_tags(choices: Iterable[tuple], selected=None) -> SafeString:
         f"{escape(label)}</option>"
         for value, label in choices
     ))
+
+
+def select_option(options: str, selected=None) -> SafeString:
+    """option_tags(choices, selected) from option_tags(choices) (a cached list of <option>s):
+    the option whose value reads as `selected` gains `selected`. Values and labels are escaped,
+    so an opening `<option value="…">` can only be an option's own."""
+    chosen = "" if selected is None else str(selected)
+    if chosen:
+        value = escape(chosen)
+        options = options.replace(f'<option value="{value}">', f'<option value="{value}" selected>')
+    return mark_safe(options)  # noqa: S308 (written by option_tags, which escapes)

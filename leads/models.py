@@ -4,10 +4,30 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Func
 from django.db.models.functions import Lower
 from django.urls import reverse
 
 from leads.statuses import LeadStatus
+
+# What the Lead Gen list shows and filters on besides the ranking (leads.selectors.RankedPage).
+LIST_INCLUDE = ["name", "email", "company", "company_size", "title", "status", "source", "owner",
+                "campaign", "search_text"]
+
+
+class LeadSearchText(Func):
+    """Name, email, company and job title in capitals, joined by a character nobody types: what
+    the Lead Gen search looks in (leads.selectors.lead_search)."""
+
+    template = "UPPER(%(expressions)s)"
+    arg_joiner = " || chr(31) || "
+    output_field = models.TextField()
+
+    def __init__(self) -> None:
+        super().__init__(F("name"), F("email"), F("company"), F("title"))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, arg_joiner=" || char(31) || ", **extra_context)
 
 
 class Lead(models.Model):
@@ -41,6 +61,11 @@ class Lead(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    # Stored by the database on every write, so a search compares each lead's text as it is
+    # instead of joining and upper-casing four columns per lead read (a third of a search).
+    search_text = models.GeneratedField(
+        expression=LeadSearchText(), output_field=models.TextField(), db_persist=True
+    )
 
     class Meta:
         ordering = ["-score", "-created_at"]
@@ -48,8 +73,10 @@ class Lead(models.Model):
             models.UniqueConstraint(Lower("email"), name="lead_email_unique_ci"),
         ]
         indexes = [
-            # The Lead Gen ranking, ids included: a page is read from this index alone.
-            models.Index(fields=["-score", "-created_at", "-id"], name="lead_rank"),
+            # The Lead Gen ranking, ids and the list's columns included (PostgreSQL): a page of
+            # the list, filtered, searched or deep, is read from this index alone.
+            models.Index(fields=["-score", "-created_at", "-id"], name="lead_rank",
+                         include=LIST_INCLUDE),
             models.Index(fields=["status", "-score"], name="lead_status_score"),
             models.Index(fields=["source"], name="lead_source"),
         ]

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
+from django.db.models import Count, Q, QuerySet, TextField, Value
 from django.db.models.functions import Upper
 
+from aicmo_site.html import option_tags
+from campaigns.models import Campaign
 from leads.models import ImportJob, Lead, LeadActivity
 from leads.statuses import LeadStatus
 
@@ -20,7 +24,7 @@ BOARD_CARDS_PER_STATUS = 12
 
 def lead_list_for(filters: dict) -> QuerySet[Lead]:
     """Leads ranked by score, narrowed by the Lead Gen filters (cleaned by LeadFilterForm)."""
-    queryset = Lead.objects.select_related("owner", "campaign").order_by("-score", "-created_at", "-pk")
+    queryset = Lead.objects.order_by("-score", "-created_at", "-pk")
     if filters.get("status"):
         queryset = queryset.filter(status=filters["status"])
     if filters.get("min_score") is not None:
@@ -40,11 +44,6 @@ def lead_list_for(filters: dict) -> QuerySet[Lead]:
     return queryset
 
 
-# The columns the Lead Gen table shows: a page reads these, not the notes and UTM values.
-LIST_COLUMNS = ("name", "email", "company", "company_size", "title", "status", "score", "source",
-                "created_at", "owner", "owner__username", "campaign", "campaign__name")
-
-
 # The Lead Gen list's count and sources are cached under the "leads" data stamp, which triggers
 # bump on every write to a lead column the filters read (migration campaigns 0007), committed
 # with the write: no worker serves a count older than the leads it can read.
@@ -56,14 +55,71 @@ def _cache_key(kind: str, stamp: int, filters: dict | None = None) -> str:
     return f"leads:{kind}:{settings.DASHBOARD_BUILD}:{stamp}:{digest}"
 
 
+@dataclass(frozen=True)
+class LeadGenNames:
+    """The names the Lead Gen list shows and offers, shared by every user and filter set:
+    campaigns' and users' names by id (a row's campaign and owner), and the Campaign and Owner
+    <option>s as option_tags writes them with nothing selected (aicmo_site.html.select_option
+    marks the chosen one)."""
+
+    campaigns: dict[int, str]
+    users: dict[int, str]
+    campaign_options: str
+    owner_options: str
+
+
+def _leadgen_names() -> LeadGenNames:
+    username = get_user_model().USERNAME_FIELD
+    campaigns = list(Campaign.objects.values_list("pk", "name"))
+    return LeadGenNames(
+        campaigns=dict(campaigns),
+        users=dict(get_user_model().objects.order_by().values_list("pk", username)),
+        campaign_options=str(option_tags(campaigns)),
+        owner_options=str(option_tags(lead_owners().values_list("pk", username))),
+    )
+
+
+def leadgen_names(*, stamp: int) -> LeadGenNames:
+    """LeadGenNames, cached under the leadgen_names stamp (migration leads 0008): 500 campaigns
+    read and written as <option>s once per change to them, not on every request."""
+    key = f"leads:names:{settings.DASHBOARD_BUILD}:{stamp}"
+    return cache.get_or_set(key, _leadgen_names, LEADS_CACHE_SECONDS)
+
+
+class LeadRow(NamedTuple):
+    """A lead as the Lead Gen table shows it: its columns, its owner's and campaign's names."""
+
+    pk: int
+    name: str
+    email: str
+    company: str
+    company_size: int | None
+    title: str
+    status: str
+    score: int
+    source: str
+    created_at: datetime
+    owner_id: int | None
+    campaign_id: int | None
+    owner_name: str
+    campaign_name: str
+
+
+# LeadRow's columns, all in the rank index (lead_rank includes them, migration 0007): a page is
+# one index-only scan, however deep or filtered, with no join to plan or run.
+ROW_COLUMNS = LeadRow._fields[:-2]
+_OWNER, _CAMPAIGN = ROW_COLUMNS.index("owner_id"), ROW_COLUMNS.index("campaign_id")
+
+
 class RankedPage:
     """The ranked leads for a Paginator: counted by the database (or read from the cache under
-    `count_key`), and sliced in two steps so a deep page (OFFSET 950) skips its leading leads in
-    the rank index (lead_rank, ids included) instead of reading 1,000 full rows, and only the
-    page's 50 leads are read in full."""
+    `count_key`), and a page read as LeadRows, the owners' and campaigns' names looked up in
+    `names` (or read, for one created since they were cached)."""
 
-    def __init__(self, queryset: QuerySet[Lead], *, count_key: str | None = None) -> None:
+    def __init__(self, queryset: QuerySet[Lead], *, names: LeadGenNames,
+                 count_key: str | None = None) -> None:
         self.queryset = queryset
+        self.names = names
         self.count_key = count_key
 
     def count(self) -> int:
@@ -71,25 +127,24 @@ class RankedPage:
             return self.queryset.count()
         return cache.get_or_set(self.count_key, self.queryset.count, LEADS_CACHE_SECONDS)
 
-    def __getitem__(self, page: slice) -> list[Lead]:
-        ids = self.queryset.select_related(None).values("pk")[page]
-        return list(
-            Lead.objects.filter(pk__in=ids).select_related("owner", "campaign")
-            .only(*LIST_COLUMNS).order_by(*self.queryset.query.order_by)
-        )
+    def __getitem__(self, page: slice) -> list[LeadRow]:
+        rows = list(self.queryset.values_list(*ROW_COLUMNS)[page])
+        users = _with_missing(self.names.users, {row[_OWNER] for row in rows},
+                              get_user_model().objects, get_user_model().USERNAME_FIELD)
+        campaigns = _with_missing(self.names.campaigns, {row[_CAMPAIGN] for row in rows},
+                                  Campaign.objects, "name")
+        return [
+            LeadRow(*row, users.get(row[_OWNER], ""), campaigns.get(row[_CAMPAIGN], ""))
+            for row in rows
+        ]
 
 
-class LeadSearchText(Func):
-    """Name, email, company and job title in capitals, joined by a character nobody types:
-    the expression of the trigram index lead_search_trgm (migration 0004), so a search reads
-    that index instead of every lead."""
-
-    template = "UPPER(%(expressions)s)"
-    arg_joiner = " || chr(31) || "
-    output_field = TextField()
-
-    def __init__(self) -> None:
-        super().__init__(F("name"), F("email"), F("company"), F("title"))
+def _with_missing(names: dict[int, str], ids: set, manager, field: str) -> dict[int, str]:
+    """`names`, plus the names of `ids` it lacks (rows created since it was cached)."""
+    missing = {pk for pk in ids if pk is not None and pk not in names}
+    if not missing:
+        return names
+    return {**names, **dict(manager.filter(pk__in=missing).values_list("pk", field))}
 
 
 def lead_search(queryset: QuerySet[Lead], text: str) -> QuerySet[Lead]:
@@ -99,9 +154,9 @@ def lead_search(queryset: QuerySet[Lead], text: str) -> QuerySet[Lead]:
             Q(name__icontains=text) | Q(email__icontains=text) | Q(company__icontains=text)
             | Q(title__icontains=text)
         )
-    return queryset.alias(search_text=LeadSearchText()).filter(
-        search_text__contains=Upper(Value(text, output_field=TextField()))
-    )
+    # The stored search_text (Lead.search_text) read by the trigram index lead_search_trgm or,
+    # for a common text, from the rank index (migration 0007) as the ranking is walked.
+    return queryset.filter(search_text__contains=Upper(Value(text, output_field=TextField())))
 
 
 # A loose index scan: one probe of the lead_source index per distinct source, instead of
@@ -128,10 +183,11 @@ def lead_sources() -> list[str]:
     )
 
 
-def ranked_leads(filters: dict, *, stamp: int) -> RankedPage:
+def ranked_leads(filters: dict, *, stamp: int, names: LeadGenNames) -> RankedPage:
     """The Lead Gen list of a filter set, its exact count (a scan of up to 100,000 leads,
     4-10 ms) cached per filter set under the leads stamp read by the request."""
-    return RankedPage(lead_list_for(filters), count_key=_cache_key("count", stamp, filters))
+    return RankedPage(lead_list_for(filters), names=names,
+                      count_key=_cache_key("count", stamp, filters))
 
 
 def cached_lead_sources(*, stamp: int) -> list[str]:

@@ -6,7 +6,6 @@ import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -313,21 +312,22 @@ def _filter_querystring(form: LeadFilterForm) -> str:
 def leadgen(request: HttpRequest) -> HttpResponse:
     form = LeadFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    names = selectors.leadgen_names(stamp=stamps.data_stamp(stamps.LEADGEN_NAMES))
     stamp = stamps.data_stamp(stamps.LEADS)
-    ranked = selectors.ranked_leads(filters, stamp=stamp)
+    ranked = selectors.ranked_leads(filters, stamp=stamp, names=names)
     page = Paginator(ranked, LEADS_PER_PAGE).get_page(request.GET.get("page"))
+    query = _filter_querystring(form) if filters else ""
     context = {
-        "filter_form": form, "page": page, "query": _filter_querystring(form) if filters else "",
-        "statuses": LeadStatus.choices,
+        "filter_form": form, "page": page, "query": query, "statuses": LeadStatus.choices,
+        "page_link": f"?{query}&page=",  # the pager's links, the page's number appended
     }
     if request.htmx:
         return render(request, "leads/leadgen.html#results", context)
-    # (value, label) pairs for the filter's and the bulk bar's <select>s (fast_html's
-    # option_tags): plain rows, not 500 campaigns and the owners as model instances.
+    # The filter's and the bulk bar's <option>s: sources cached under the leads stamp, campaigns
+    # and owners written once under theirs (fast_html's select_option marks the chosen one).
     context.update({
         "sources": [(source, source) for source in selectors.cached_lead_sources(stamp=stamp)],
-        "owners": list(selectors.lead_owners().values_list("pk", get_user_model().USERNAME_FIELD)),
-        "campaigns": Campaign.objects.values_list("pk", "name"),
+        "owner_options": names.owner_options, "campaign_options": names.campaign_options,
     })
     return render(request, "leads/leadgen.html", context)
 

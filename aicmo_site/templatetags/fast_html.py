@@ -4,7 +4,8 @@ A filter form's campaign select holds one <option> per campaign (hundreds): Djan
 widget renders each option through two template files, which cost more than everything else on
 those pages. `quick_select` renders the same markup in Python through the field's own BoundField
 (id, name, required, aria attributes, the selected value and the choices are Django's);
-`option_tags` writes the <option>s of a hand-written <select>.
+`option_tags` writes the <option>s of a hand-written <select>; `select_option` selects one in
+<option>s that option_tags wrote and a page cached.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from aicmo_site.html import escape, option_tags
+from aicmo_site.html import escape, option_tags, select_option
 
 register = template.Library()
 register.simple_tag(option_tags)
+register.simple_tag(select_option)
 
 
 class QuickSelect(forms.Select):
