@@ -19,13 +19,14 @@ from campaigns.models import Brand
 
 def _page_context(request: HttpRequest, form: PolicyForm | None = None) -> dict:
     policy, overrides = selectors.policies()
+    suggestions, recent = selectors.worker_actions()
     return {
         "policy": policy,
         "form": form or PolicyForm(instance=policy),
         "overrides": overrides,
         "brands_without_policy": selectors.brands_without_policy(),
-        "suggestions": selectors.open_suggestions(),
-        "recent": selectors.recent_actions(),
+        "suggestions": suggestions,
+        "recent": recent,
         "kill_events": selectors.recent_kill_events(),
     }
 

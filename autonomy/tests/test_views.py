@@ -203,3 +203,25 @@ def test_autonomy_page_says_who_turned_the_kill_switch_on_and_its_history(viewer
     assert "Turned on by arjun" in page and "“Launch &lt;freeze&gt;”" in page
     assert "on by arjun: Launch &lt;freeze&gt;" in page  # the history
     assert _page_queries(viewer_client) == off
+
+
+@pytest.mark.embedded
+def test_worker_actions_splits_open_suggestions_from_the_rest_newest_first():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from autonomy.selectors import worker_actions
+
+    now = timezone.now()
+    for n, status in enumerate([ActionStatus.PROPOSED, ActionStatus.DONE, ActionStatus.PROPOSED,
+                                ActionStatus.FAILED, ActionStatus.DISMISSED]):
+        action = AgentAction.objects.create(
+            kind="route_leads", status=status, level="suggest", target_key=f"t{n}",
+            inputs={"description": f"step {n}"},
+        )
+        AgentAction.objects.filter(pk=action.pk).update(created_at=now - timedelta(hours=n))
+    suggestions, recent = worker_actions(suggestions=50, recent=2)
+    assert [a.inputs["description"] for a in suggestions] == ["step 0", "step 2"]
+    assert [a.inputs["description"] for a in recent] == ["step 1", "step 3"]
+    assert recent[0].created_at == now - timedelta(hours=1)  # aware, as the ORM reads it
