@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from aicmo_site.form_renderer import QUICK_RENDERER
 from autonomy.models import AutonomyPolicy
 from autonomy.policy import DEFAULT_DAILY_LIMITS, KIND_LEVELS
 from campaigns.publishing.platforms import PLATFORM_CHOICES
@@ -17,6 +18,8 @@ KIND_LABELS = {
 
 
 class PolicyForm(forms.ModelForm):
+    default_renderer = QUICK_RENDERER  # a dozen widgets on the Autonomy page
+
     live_platforms = forms.MultipleChoiceField(
         choices=PLATFORM_CHOICES, required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Platforms the worker may post to live at the Autonomous level.",

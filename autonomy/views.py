@@ -9,26 +9,25 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aicmo_site.decorators import section_view
 from aicmo_site.params import positive_id
-from autonomy import services
+from autonomy import selectors, services
 from autonomy.forms import PolicyForm
-from autonomy.models import ActionStatus, AgentAction, AutonomyPolicy, KillSwitchEvent
+from autonomy.models import AgentAction, AutonomyPolicy
 from autonomy.policy import global_policy
 from autonomy.worker import next_steps
 from campaigns.models import Brand
 
 
 def _page_context(request: HttpRequest, form: PolicyForm | None = None) -> dict:
-    policy = global_policy()
+    policy, overrides = selectors.policies()
+    suggestions, recent = selectors.worker_actions()
     return {
         "policy": policy,
         "form": form or PolicyForm(instance=policy),
-        "overrides": AutonomyPolicy.objects.filter(brand__isnull=False).select_related("brand"),
-        "brands_without_policy": Brand.objects.filter(autonomy_policy__isnull=True),
-        "suggestions": AgentAction.objects.filter(status=ActionStatus.PROPOSED)
-        .select_related("brand")[:50],
-        "recent": AgentAction.objects.exclude(status=ActionStatus.PROPOSED)
-        .select_related("brand", "decided_by")[:30],
-        "kill_events": KillSwitchEvent.objects.select_related("user")[:5],
+        "overrides": overrides,
+        "brands_without_policy": selectors.brands_without_policy(),
+        "suggestions": suggestions,
+        "recent": recent,
+        "kill_events": selectors.recent_kill_events(),
     }
 
 

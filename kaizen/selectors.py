@@ -7,12 +7,15 @@ import calendar
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import DEFERRED, Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from campaigns.models import Brand, Campaign
 from kaizen import insights
 from kaizen.models import ActionItem, Article, Retrospective
 
@@ -31,6 +34,13 @@ def article_list(*, brand=None, tag: str = "") -> QuerySet[Article]:
         # text matches exactly one element; this works the same on PostgreSQL and SQLite.
         articles = articles.filter(tags__icontains=f'"{tag}"')
     return articles
+
+
+def articles_recent(limit: int) -> QuerySet[Article]:
+    """The latest articles with the columns a list of links shows (the bodies are long)."""
+    return Article.objects.select_related("brand").only(
+        "title", "slug", "updated_at", "brand__name"
+    )[:limit]
 
 
 def article_get(slug: str) -> Article:
@@ -114,6 +124,53 @@ def article_revisions(article: Article):
     return article.revisions.select_related("editor", "brand").order_by("-version")
 
 
+def _loaded(model, **values):
+    """An instance holding only these fields; the others load on access, as after only()."""
+    return model.from_db(
+        connection.alias, list(values),
+        [values.get(field.attname, DEFERRED) for field in model._meta.concrete_fields],
+    )
+
+
+def _db_datetime(value):
+    """A timestamp from a raw query as the ORM gives it: SQLite's come back naive."""
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value, connection.timezone)
+    return value
+
+
+# Raw for the same reason as _OPEN_ITEMS below: the ORM's select_related with a filtered
+# Count (GROUP BY every column) cost more to build than the database takes to answer.
+_RECENT_RETROSPECTIVES = (
+    "SELECT r.id, r.campaign_id, r.opened_at, c.brand_id, c.name, b.name,"  # noqa: S608 - table names from the models, values as parameters
+    f" (SELECT COUNT(*) FROM {ActionItem._meta.db_table} ai"
+    "   WHERE ai.retrospective_id = r.id AND ai.done_at IS NULL)"
+    f" FROM {Retrospective._meta.db_table} r"
+    f" JOIN {Campaign._meta.db_table} c ON c.id = r.campaign_id"
+    f" JOIN {Brand._meta.db_table} b ON b.id = c.brand_id"
+    " ORDER BY r.opened_at DESC LIMIT %s"
+)
+
+
+def _recent_retrospective(row) -> Retrospective:
+    pk, campaign_id, opened_at, brand_id, campaign_name, brand_name, open_items = row
+    retrospective = _loaded(Retrospective, id=pk, campaign_id=campaign_id,
+                            opened_at=_db_datetime(opened_at))
+    retrospective.campaign = _loaded(Campaign, id=campaign_id, brand_id=brand_id,
+                                     name=campaign_name)
+    retrospective.campaign.brand = _loaded(Brand, id=brand_id, name=brand_name)
+    retrospective.open_items = open_items
+    return retrospective
+
+
+def retrospectives_recent(limit: int) -> list[Retrospective]:
+    """The newest retrospectives, as retrospective_list() gives them (campaign, brand and the
+    count of open action items loaded), in one small query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_RECENT_RETROSPECTIVES, [limit])
+        return [_recent_retrospective(row) for row in cursor.fetchall()]
+
+
 def retrospective_list() -> QuerySet[Retrospective]:
     return Retrospective.objects.select_related("campaign__brand").annotate(
         open_items=Count("action_items", filter=Q(action_items__done_at__isnull=True))
@@ -122,8 +179,6 @@ def retrospective_list() -> QuerySet[Retrospective]:
 
 def campaigns_awaiting_retrospective():
     """Completed campaigns without a retrospective (completed outside the usual service)."""
-    from campaigns.models import Campaign
-
     return Campaign.objects.filter(completed_at__isnull=False, retrospective__isnull=True)
 
 
@@ -137,17 +192,49 @@ def action_items_of(retrospective: Retrospective) -> QuerySet[ActionItem]:
     )
 
 
-def open_action_items_for(user, limit: int | None = None) -> QuerySet[ActionItem]:
-    """Action items not yet done, the user's own first, then by due date. None without access."""
+# One statement, not the ORM's select_related over four tables with every column and a
+# GROUP BY for "mine": this list is on the landing page and on Learn, and building that query
+# cost ~1 ms, five times what the database needs to answer it. "Mine" sorts first; CASE, not
+# owner_id = %s, so that no NULL sorts ahead of the user's own.
+User = get_user_model()
+_OPEN_ITEMS = (
+    "SELECT ai.id, ai.retrospective_id, ai.description, ai.owner_id, ai.due_date,"  # noqa: S608 - table names from the models, values as parameters
+    " u.username, u.first_name, u.last_name, r.campaign_id, c.brand_id, c.name, b.name"
+    f" FROM {ActionItem._meta.db_table} ai"
+    f" JOIN {User._meta.db_table} u ON u.id = ai.owner_id"
+    f" JOIN {Retrospective._meta.db_table} r ON r.id = ai.retrospective_id"
+    f" JOIN {Campaign._meta.db_table} c ON c.id = r.campaign_id"
+    f" JOIN {Brand._meta.db_table} b ON b.id = c.brand_id"
+    " WHERE ai.done_at IS NULL"
+    " ORDER BY CASE WHEN ai.owner_id = %s THEN 0 ELSE 1 END, ai.due_date, ai.id"
+)
+
+
+def _open_item(row) -> ActionItem:
+    (pk, retrospective_id, description, owner_id, due_date, username, first_name, last_name,
+     campaign_id, brand_id, campaign_name, brand_name) = row
+    item = _loaded(ActionItem, id=pk, retrospective_id=retrospective_id, description=description,
+                   owner_id=owner_id, due_date=due_date, done_at=None)
+    item.owner = _loaded(User, id=owner_id, username=username, first_name=first_name,
+                         last_name=last_name)
+    campaign = _loaded(Campaign, id=campaign_id, brand_id=brand_id, name=campaign_name)
+    campaign.brand = _loaded(Brand, id=brand_id, name=brand_name)
+    item.retrospective = _loaded(Retrospective, id=retrospective_id, campaign_id=campaign_id)
+    item.retrospective.campaign = campaign
+    return item
+
+
+def open_action_items_for(user, limit: int | None = None) -> list[ActionItem]:
+    """Action items not yet done, the user's own first, then by due date, each with its owner
+    and its retrospective's campaign and brand loaded. Empty without access."""
     if not user.is_authenticated or not user.has_perm("kaizen.view_actionitem"):
-        return ActionItem.objects.none()
-    items = (
-        ActionItem.objects.filter(done_at__isnull=True)
-        .select_related("owner", "retrospective__campaign__brand")
-        .annotate(mine=Count("pk", filter=Q(owner=user)))
-        .order_by("-mine", "due_date", "pk")
-    )
-    return items[:limit] if limit else items
+        return []
+    sql, params = _OPEN_ITEMS, [user.pk]
+    if limit:
+        sql, params = f"{sql} LIMIT %s", [*params, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [_open_item(row) for row in cursor.fetchall()]
 
 
 # --- The loop: what generation takes from a brand's insights -------------------------------

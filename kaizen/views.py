@@ -31,8 +31,8 @@ RECENT = 6
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "kaizen/index.html", {
         "search_form": SearchForm(),
-        "articles": selectors.article_list()[:RECENT],
-        "retrospectives": selectors.retrospective_list()[:RECENT],
+        "articles": selectors.articles_recent(RECENT),
+        "retrospectives": selectors.retrospectives_recent(RECENT),
     })
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.functional import cached_property
 
+from aicmo_site.form_renderer import QUICK_RENDERER
 from aicmo_site.params import MAX_ID, positive_id
 from leads.importing import IMPORT_FIELDS
 from leads.models import (
@@ -32,6 +33,8 @@ class StatusField(forms.CharField):
 
 
 class LeadForm(forms.Form):
+    default_renderer = QUICK_RENDERER  # Intake shows it on every visit
+
     email = forms.EmailField(max_length=254)
     name = forms.CharField(max_length=200, required=False)
     phone = forms.CharField(max_length=50, required=False)
@@ -56,6 +59,8 @@ class LeadForm(forms.Form):
 
 
 class UploadForm(forms.Form):
+    default_renderer = QUICK_RENDERER
+
     file = forms.FileField(label="CSV file")
 
     def clean_file(self):

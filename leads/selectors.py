@@ -242,4 +242,8 @@ def lead_timeline(lead: Lead) -> QuerySet[LeadActivity]:
 
 
 def import_jobs_recent(limit: int = 20) -> QuerySet[ImportJob]:
-    return ImportJob.objects.select_related("created_by").defer("rejected_rows", "headers")[:limit]
+    """The columns Intake's import history shows (a third of them), with the starter's name."""
+    return ImportJob.objects.select_related("created_by").only(
+        "original_name", "status", "total_rows", "created_count", "updated_count", "merged_count",
+        "rejected_count", "created_at", "written_at", "undone_at", "created_by__username",
+    )[:limit]

@@ -58,7 +58,7 @@ def _intake_context(**overrides) -> dict:
         "add_form": LeadForm(initial={"source": "manual"}),
         "upload_form": UploadForm(),
         "jobs": selectors.import_jobs_recent(),
-        "brands": Brand.objects.only("name", "slug").order_by("name"),
+        "brands": list(Brand.objects.order_by("name").values_list("name", "slug")),
         "statuses": LeadStatus.choices,
     }
     context.update(overrides)

@@ -176,3 +176,53 @@ def test_dry_run_refuses_for_a_brand_whose_kill_switch_is_on():
     CreativeFactory(status=CreativeStatus.PENDING, campaign__brand=brand)  # the only post
     steps = [step for step in next_steps() if step.kind == "approve_creative"]
     assert [step.reason for step in steps] == ["The kill switch is on."]
+
+
+def test_autonomy_page_lists_overrides_by_brand_and_offers_the_other_brands(approver_client):
+    from autonomy.models import AutonomyPolicy
+
+    for name, level in [("Zed", AutonomyLevel.SUGGEST), ("Acme", AutonomyLevel.ASSISTED)]:
+        AutonomyPolicy.objects.create(brand=BrandFactory(name=name), level=level)
+    BrandFactory(name="Free <& easy>")
+    page = approver_client.get("/autonomy/").content.decode()
+    assert page.index("<li>Acme: Assisted</li>") < page.index("<li>Zed: Suggest</li>")
+    select = page[page.index('<select name="brand"'):]
+    select = select[:select.index("</select>")]
+    assert ">Free &lt;&amp; easy&gt;</option>" in select
+    assert "Acme" not in select and "Zed" not in select
+
+
+def test_autonomy_page_says_who_turned_the_kill_switch_on_and_its_history(viewer_client,
+                                                                          approver):
+    from autonomy.services import kill_switch_set
+
+    viewer_client.get("/autonomy/")  # warm the status banner cache
+    off = _page_queries(viewer_client)
+    kill_switch_set(on=True, user=approver, reason="Launch <freeze>")
+    page = viewer_client.get("/autonomy/").content.decode()
+    assert "Kill switch: ON" in page
+    assert "Turned on by arjun" in page and "“Launch &lt;freeze&gt;”" in page
+    assert "on by arjun: Launch &lt;freeze&gt;" in page  # the history
+    assert _page_queries(viewer_client) == off
+
+
+@pytest.mark.embedded
+def test_worker_actions_splits_open_suggestions_from_the_rest_newest_first():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from autonomy.selectors import worker_actions
+
+    now = timezone.now()
+    for n, status in enumerate([ActionStatus.PROPOSED, ActionStatus.DONE, ActionStatus.PROPOSED,
+                                ActionStatus.FAILED, ActionStatus.DISMISSED]):
+        action = AgentAction.objects.create(
+            kind="route_leads", status=status, level="suggest", target_key=f"t{n}",
+            inputs={"description": f"step {n}"},
+        )
+        AgentAction.objects.filter(pk=action.pk).update(created_at=now - timedelta(hours=n))
+    suggestions, recent = worker_actions(suggestions=50, recent=2)
+    assert [a.inputs["description"] for a in suggestions] == ["step 0", "step 2"]
+    assert [a.inputs["description"] for a in recent] == ["step 1", "step 3"]
+    assert recent[0].created_at == now - timedelta(hours=1)  # aware, as the ORM reads it

@@ -57,3 +57,25 @@ def test_index_record_row_shows_kind_size_hash_author_and_download(viewer_client
             f'<td><code title="{record.sha256}">{record.sha256[:12]}…</code></td>'
             f"<td>{operator.username}</td>") in page
     assert f'<a href="/delivery/files/{record.pk}/" download>Download</a></td></tr>' in page
+
+
+def test_index_export_cards_link_each_readable_kind_in_each_format(operator_client):
+    page = operator_client.get("/delivery/").content.decode()
+    assert ('<article class="export-card">\n  <h3>Leads</h3>\n'
+            '  <p><a href="/delivery/export/leads.csv" download>CSV</a> · '
+            '<a href="/delivery/export/leads.xlsx" download>XLSX</a> · '
+            '<a href="/delivery/export/leads.json" download>JSON</a></p>\n</article>') in page
+
+
+def test_index_lists_campaigns_newest_first_with_their_own_file_counts(operator_client, operator):
+    old = CampaignFactory(name="Old", start_date=datetime.date(2025, 1, 1),
+                          end_date=datetime.date(2025, 2, 1))
+    new = CampaignFactory(name="New", start_date=datetime.date(2026, 1, 1),
+                          end_date=datetime.date(2026, 2, 1))
+    for _ in range(2):
+        delivery_record_create(kind=DeliveryKind.BUNDLE, campaign=new, filename="b.zip",
+                               source=io.BytesIO(b"PK"), user=operator)
+    page = operator_client.get("/delivery/").content.decode()
+    assert "<td>1 Jan 2026 – 1 Feb 2026</td><td>2</td>" in page
+    assert "<td>1 Jan 2025 – 1 Feb 2025</td><td>0</td>" in page
+    assert page.index(f"/campaign/{new.pk}/report/") < page.index(f"/campaign/{old.pk}/report/")

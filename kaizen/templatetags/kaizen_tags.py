@@ -20,4 +20,4 @@ def markdown_filter(text: str):
 @register.simple_tag
 def open_action_items(user, limit: int = OVERVIEW_ITEMS):
     """The open action items the user may see, as a list (so the template can count them)."""
-    return list(open_action_items_for(user, limit=limit))
+    return open_action_items_for(user, limit=limit)

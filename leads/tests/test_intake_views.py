@@ -33,6 +33,16 @@ def test_intake_shows_forms_history_and_web_form_links(operator_client):
     assert "/intake/form/helio/" in body
 
 
+def test_intake_lists_each_brands_web_form_by_name_with_its_full_address(operator_client):
+    BrandFactory(name="Zed <&> Co", slug="zed")
+    BrandFactory(name="Acme", slug="acme")
+    body = operator_client.get("/intake/").content.decode()
+    assert ('<li><a href="/intake/form/acme/">Acme</a> — '
+            "<code>http://testserver/intake/form/acme/</code></li>") in body
+    assert '<a href="/intake/form/zed/">Zed &lt;&amp;&gt; Co</a>' in body
+    assert body.index("/intake/form/acme/") < body.index("/intake/form/zed/")
+
+
 def test_intake_add_rejects_get(operator_client):
     assert operator_client.get("/intake/add/").status_code == 405
 
