@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import (
@@ -19,6 +19,7 @@ from campaigns.models import (
 )
 from campaigns.publishing.platforms import PLATFORMS
 
+# What Creative.publication_done stands for (its triggers: campaigns migration 0009).
 DONE = (PublicationStatus.PUBLISHED, PublicationStatus.SKIPPED)
 
 
@@ -38,9 +39,10 @@ def execution_queue(
     """
     now = now or timezone.now()
     creatives = (
-        Creative.objects.filter(status=CreativeStatus.APPROVED, campaign__completed_at__isnull=True)
-        # NOT EXISTS lets PostgreSQL anti-join on the publications' index, not join every row.
-        .exclude(Exists(Publication.objects.filter(creative=OuterRef("pk"), status__in=DONE)))
+        # publication_done is kept by the database from the publications (status in DONE), and
+        # the waiting posts are indexed (creative_waiting): no anti-join of every approved post.
+        Creative.objects.filter(status=CreativeStatus.APPROVED, publication_done=False,
+                                campaign__completed_at__isnull=True)
         .select_related("campaign__brand", "publication")
         .order_by("scheduled_at", "pk")
     )
