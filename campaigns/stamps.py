@@ -14,6 +14,7 @@ FIGURES = "figures"  # the Monitoring page's figures
 CALENDAR = "calendar"  # the Strategy page's content calendar
 LEADS = "leads"  # the Lead Gen list's counts
 AUTH = "auth"  # users' permissions (aicmo_site.permissions)
+LIBRARY = "library"  # the creative library's counts, the campaign and brand filter options
 
 
 def data_stamp(scope: str) -> int:

@@ -26,21 +26,30 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         selected = set(self.format_value(value))
-        options = []
-        for option, label in self.choices:
-            option = str(option)
-            options.append(
-                f'<option value="{escape(option)}"{" selected" if option in selected else ""}>'
-                f"{label.__html__() if hasattr(label, '__html__') else escape(str(label))}</option>"
-            )
+        prepared = getattr(self.choices, "option_tags", None)
+        if prepared is not None:  # choices that keep their markup (campaigns.library's)
+            options = prepared(selected)
+        else:
+            options = "\n".join(self._option(str(option), label, selected)
+                                for option, label in self.choices)
         attrs = self.build_attrs(self.attrs, attrs)
         return format_html('<select name="{}"{}>\n{}\n</select>', name, flatatt(attrs),
-                           mark_safe("\n".join(options)))  # noqa: S308 (each part escaped)
+                           mark_safe(options))  # noqa: S308 (each part escaped)
+
+    @staticmethod
+    def _option(option: str, label, selected: set[str]) -> str:
+        return (
+            f'<option value="{escape(option)}"{" selected" if option in selected else ""}>'
+            f"{label.__html__() if hasattr(label, '__html__') else escape(str(label))}</option>"
+        )
 
 
 def _flat(choices) -> bool:
-    # A ModelChoiceIterator is flat; a plain list may hold optgroups (a label and a list).
-    return isinstance(choices, forms.models.ModelChoiceIterator) or not any(
+    # A ModelChoiceIterator is flat, and so are choices that keep their markup; a plain list
+    # may hold optgroups (a label and a list).
+    if isinstance(choices, forms.models.ModelChoiceIterator) or hasattr(choices, "option_tags"):
+        return True
+    return not any(
         isinstance(label, (list, tuple)) for _, label in choices
     )
 
