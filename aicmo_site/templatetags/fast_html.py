@@ -4,16 +4,21 @@ A filter form's campaign select holds one <option> per campaign (hundreds): Djan
 widget renders each option through two template files, which cost more than everything else on
 those pages. `quick_select` renders the same markup in Python through the field's own BoundField
 (id, name, required, aria attributes, the selected value and the choices are Django's);
-`option_tags` writes the <option>s of a hand-written <select>.
+`option_tags` writes the <option>s of a hand-written <select>. `quick_input` does the same for
+a plain <input> (text, search, date...), whose two template files cost more than the filters'
+own work on a list page.
 """
 
 from __future__ import annotations
+
+import copy
+from types import MethodType
 
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.forms.utils import flatatt
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from aicmo_site.html import escape, option_tags
 
@@ -54,10 +59,53 @@ def _flat(choices) -> bool:
     )
 
 
+# Django's widgets whose template is input.html alone (django/forms/widgets/<type>.html includes
+# it), by exact class: a subclass may add to its context or use a template of its own.
+PLAIN_INPUTS = (forms.TextInput, forms.NumberInput, forms.EmailInput, forms.URLInput,
+                forms.DateInput, forms.DateTimeInput, forms.TimeInput,
+                *(getattr(forms, name) for name in ("SearchInput", "TelInput", "ColorInput")
+                  if hasattr(forms, name)))
+
+
+def _attr(value) -> str:
+    # `{{ value|stringformat:'s' }}`: a safe string is written as it is, anything else escaped.
+    return str(value) if isinstance(value, SafeData) else escape(value)
+
+
+def _render_input(widget: forms.Input, name, value, attrs=None, renderer=None) -> SafeString:
+    """What input.html and attrs.html write for this widget, attribute for attribute."""
+    value = widget.format_value(value)
+    attrs = widget.build_attrs(widget.attrs, attrs)
+    parts = [f'<input type="{_attr(widget.input_type)}" name="{_attr(name)}"']
+    if value is not None:
+        parts.append(f' value="{_attr(value)}"')
+    for key, item in attrs.items():
+        if item is True:
+            parts.append(f" {_attr(key)}")
+        elif item is not False:
+            parts.append(f' {_attr(key)}="{_attr(item)}"')
+    parts.append(">")
+    return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+@register.simple_tag
+def quick_input(field: BoundField) -> SafeString:
+    """`{{ field }}`, with a plain <input> rendered in Python; other widgets as usual."""
+    widget = field.field.widget
+    if type(widget) not in PLAIN_INPUTS:
+        return field.as_widget()
+    quick = copy.copy(widget)  # the field's own widget (type, format, attrs), written in Python
+    quick.render = MethodType(_render_input, quick)
+    return field.as_widget(widget=quick)
+
+
 @register.simple_tag
 def quick_select(field: BoundField) -> SafeString:
-    """`{{ field }}`, with a single-choice select rendered in Python; other widgets as usual."""
+    """`{{ field }}`, with a single-choice select (or a plain <input>, as quick_input) rendered
+    in Python; other widgets as usual."""
     widget = field.field.widget
+    if type(widget) in PLAIN_INPUTS:
+        return quick_input(field)
     if type(widget) is not forms.Select or not _flat(widget.choices):
         return field.as_widget()
     quick = QuickSelect(attrs=widget.attrs)
