@@ -15,9 +15,17 @@ and raw SQL all keep it right:
   campaigns_publication, so a stale value written back never sticks.
 
 "Done" is campaigns.publishing.selectors.DONE: published or skipped.
+
+SQLite adds a NOT NULL column by rebuilding the table, which drops the table's triggers: the
+data-stamp triggers of campaigns 0007 on campaigns_creative are created again after the rebuild
+(both ways).
 """
 
+import importlib
+
 from django.db import migrations, models
+
+stamps = importlib.import_module("campaigns.migrations.0007_data_stamps")
 
 DONE_SQL = "('published', 'skipped')"
 
@@ -95,8 +103,24 @@ SQLITE_TRIGGERS = {
 }
 
 
+def _restore_stamp_triggers(schema_editor) -> None:
+    """SQLite: 0007's triggers on campaigns_creative, lost when the table was rebuilt."""
+    if schema_editor.connection.vendor == "postgresql":
+        return
+    for scope, table, columns, insert in stamps._watched():
+        if table == "campaigns_creative":
+            for statement in stamps._sqlite_triggers(scope, table, columns, insert):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
+                schema_editor.execute(statement)
+
+
+def restore_after_removal(apps, schema_editor):
+    _restore_stamp_triggers(schema_editor)
+
+
 def create(apps, schema_editor):
     run = schema_editor.execute
+    _restore_stamp_triggers(schema_editor)
     run(f"UPDATE campaigns_creative SET publication_done = true WHERE {_done('campaigns_creative.id')}")
     if schema_editor.connection.vendor == "postgresql":
         for statement in PG_CREATE:
@@ -123,6 +147,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Backwards, after RemoveField has rebuilt the table again.
+        migrations.RunPython(migrations.RunPython.noop, restore_after_removal),
         migrations.AddField(
             model_name="creative",
             name="publication_done",
