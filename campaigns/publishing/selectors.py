@@ -73,7 +73,7 @@ SESSIONS_SHOWN = 20
 
 
 # The selection's groups (one per campaign and platform), with every group's totals summed by
-# window functions, and the earliest postable groups with their campaign's and brand's names:
+# window functions, and the earliest postable groups, then their campaign's and brand's names:
 # the database groups the waiting posts and returns SESSIONS_SHOWN rows at most, however many
 # sessions the selection holds (hundreds of one-post groups, at scale).
 _OVERVIEW_SQL = """
@@ -87,11 +87,12 @@ FROM (
            SUM(CASE WHEN platform IN ({postable}) THEN 1 ELSE 0 END) OVER () AS sessions,
            CASE WHEN platform IN ({postable}) THEN 1 ELSE 0 END AS postable
     FROM ({groups}) AS grouped
+    ORDER BY postable DESC, first_at, campaign_id, platform
+    LIMIT %s
 ) AS shown
 JOIN {campaigns} AS campaign ON campaign.id = shown.campaign_id
 JOIN {brands} AS brand ON brand.id = campaign.brand_id
 ORDER BY shown.postable DESC, shown.first_at, shown.campaign_id, shown.platform
-LIMIT %s
 """
 
 
