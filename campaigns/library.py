@@ -7,16 +7,22 @@ substring match over the same fields, newest first.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 
+from aicmo_site.html import escape
+from campaigns import stamps
 from campaigns.models import Brand, Campaign, Creative
 
 SEARCH_CONFIG = "english"
@@ -119,27 +125,109 @@ def campaign_choices() -> list[tuple[int, str]]:
     return [(pk, f"{brand} · {name}") for pk, brand, name in rows]
 
 
-class _LazyChoices(BaseChoiceIterator):
-    """A select's options, read on first use and kept: an htmx partial that does not show the
-    form reads none. (A BaseChoiceIterator is taken as it is, not re-normalised per option.)"""
+# The library's counts and the filter options are cached under the "library" data stamp, which
+# triggers bump on every write that can change them (migration campaigns 0010), committed with
+# the write: no worker serves a count or an option list older than the data it can read.
+LIBRARY_CACHE_SECONDS = 60 * 60
 
-    def __init__(self, empty_label: str, read: Callable[[], list[tuple[int, str]]]):
+
+def library_stamp() -> int:
+    return stamps.data_stamp(stamps.LIBRARY)
+
+
+def _cache_key(kind: str, stamp: int | None, *parts) -> str:
+    stamp = library_stamp() if stamp is None else stamp
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"library:{kind}:{settings.DASHBOARD_BUILD}:{stamp}:{digest}"
+
+
+def _option_tags(choices: list[tuple[int, str]]) -> str:
+    """What fast_html's QuickSelect writes for these options, none selected."""
+    return "\n".join(f'<option value="{escape(value)}">{escape(label)}</option>'
+                     for value, label in choices)
+
+
+def _read_choices() -> dict[str, list[tuple[int, str]]]:
+    return {"brand": brand_choices(), "campaign": campaign_choices()}
+
+
+def options_key(stamp: int | None) -> str:
+    return _cache_key("options", stamp)
+
+
+def filter_options(stamp: int | None = None) -> dict[str, str]:
+    """The brand and campaign filters' <option> markup (none selected), by field name: hundreds
+    of campaigns, read and escaped once per stamp instead of once per request. (The markup
+    alone: a cached list of hundreds of pairs costs more to unpickle than to read.)"""
+
+    def read() -> dict[str, str]:
+        return {name: _option_tags(choices) for name, choices in _read_choices().items()}
+
+    return cache.get_or_set(options_key(stamp), read, LIBRARY_CACHE_SECONDS)
+
+
+def filter_choices(stamp: int | None = None) -> dict[str, list[tuple[int, str]]]:
+    """The brand and campaign filters' (value, label) pairs, by field name, for anything that
+    iterates a select's choices instead of writing its markup."""
+    return cache.get_or_set(_cache_key("choices", stamp), _read_choices, LIBRARY_CACHE_SECONDS)
+
+
+class _CachedChoices(BaseChoiceIterator):
+    """A filter select's options, from the cache on first use (an htmx partial that does not
+    show the form reads nothing). QuickSelect writes `option_tags`, the markup kept per stamp
+    (a BaseChoiceIterator is taken as it is, not re-normalised per option)."""
+
+    def __init__(self, empty_label: str, name: str, options: Callable[[], dict],
+                 choices: Callable[[], dict]):
         self.empty_label = empty_label
-        self.read = read
-        self.options: list[tuple[int | str, str]] | None = None
+        self.name = name
+        self.options = options
+        self.choices = choices
 
     def __iter__(self) -> Iterator[tuple[int | str, str]]:
-        if self.options is None:
-            self.options = [("", self.empty_label), *self.read()]
-        return iter(self.options)
+        yield "", self.empty_label  # all that Select.use_required_attribute reads
+        yield from self.choices()[self.name]
+
+    def option_tags(self, selected: set[str]) -> str:
+        """The <option>s, those whose value is in `selected` marked, as QuickSelect writes them."""
+        markup = self.options()[self.name]
+        for value in selected - {""}:  # one at most: a single select
+            unmarked = f'<option value="{escape(value)}">'
+            markup = markup.replace(unmarked, f"{unmarked[:-1]} selected>", 1)
+        empty = (f'<option value=""{" selected" if "" in selected else ""}>'
+                 f"{escape(self.empty_label)}</option>")
+        return f"{empty}\n{markup}" if markup else empty
 
 
-def set_filter_choices(form) -> None:
-    """Gives a filter form's `brand` and `campaign` selects their options from narrow queries.
-    Validation still looks the chosen one up in the field's queryset."""
-    for name, read in (("brand", brand_choices), ("campaign", campaign_choices)):
+def set_filter_choices(form, stamp: int | None = None) -> None:
+    """Gives a filter form's `brand` and `campaign` selects their options from the cache (one
+    read for both, under `stamp` if the caller has read it). Validation still looks the chosen
+    one up in the field's queryset."""
+    options = functools.cache(functools.partial(filter_options, stamp))
+    choices = functools.cache(functools.partial(filter_choices, stamp))
+    for name in ("brand", "campaign"):
         field = form.fields[name]
-        field.choices = _LazyChoices(field.empty_label, read)
+        field.choices = _CachedChoices(field.empty_label, name, options, choices)
+
+
+def count_key(filters: LibraryFilters, stamp: int) -> str:
+    # The vendor too: SQLite's fallback search matches differently from PostgreSQL's.
+    return _cache_key(
+        "count", stamp, filters.query.strip(), getattr(filters.brand, "pk", None),
+        getattr(filters.campaign, "pk", None), filters.platform, filters.status,
+        filters.date_from, filters.date_to, connection.vendor,
+    )
+
+
+def library_count(filters: LibraryFilters, queryset: QuerySet[Creative], stamp: int) -> int:
+    """How many creatives these filters match, cached under the library stamp."""
+    return cache.get_or_set(count_key(filters, stamp), queryset.count, LIBRARY_CACHE_SECONDS)
+
+
+# What a result card shows (creatives_render.library_cards): a page reads these columns only,
+# as plain rows (not the brands' voice and audience texts, nor three model instances a card).
+CARD_COLUMNS = ("pk", "platform", "status", "version", "scheduled_at", "caption", "image",
+                "image_alt", "campaign__name", "campaign__brand__name")
 
 
 def creative_library(filters: LibraryFilters) -> QuerySet[Creative]:
@@ -163,3 +251,8 @@ def creative_library(filters: LibraryFilters) -> QuerySet[Creative]:
     if connection.vendor == "postgresql":
         return search_postgres(queryset, query)
     return search_fallback(queryset, query)
+
+
+def creative_library_cards(filters: LibraryFilters) -> QuerySet:
+    """creative_library(filters) as rows of what a result card shows (CARD_COLUMNS)."""
+    return creative_library(filters).values(*CARD_COLUMNS)

@@ -24,6 +24,7 @@ CALENDAR = "calendar"  # the Strategy page's content calendar
 LEADS = "leads"  # the Lead Gen list's counts
 AUTH = "auth"  # users and their permissions (aicmo_site.permissions)
 AUTONOMY = "autonomy"  # the autonomy policies (the layout's kill-switch banner)
+LIBRARY = "library"  # the creative library's counts, the campaign and brand filter options
 LEADGEN_NAMES = "leadgen_names"  # the Lead Gen list's campaign, user and Operator names (leads 0008)
 
 _request = Local()

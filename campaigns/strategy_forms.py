@@ -91,9 +91,9 @@ class LibraryFilterForm(forms.Form):
         label="Scheduled to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, stamp: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        set_filter_choices(self)
+        set_filter_choices(self, stamp)
 
     def clean(self):
         data = super().clean()

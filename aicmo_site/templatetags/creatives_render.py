@@ -9,56 +9,104 @@ BoundField (id, name, required, aria attributes, the selected value and the choi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from django import template
 from django.template.loader import get_template
-from django.utils import dateformat, timezone
+from django.utils import timezone, translation
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from aicmo_site.html import escape, url_for_rows
+from campaigns.models import Creative, Publication
+from campaigns.publishing.platforms import platform_rules
 
 register = template.Library()
 
 
-def _card(creative, labels: dict, url: Callable[..., str]) -> str:
-    if creative.platform not in labels:
-        labels[creative.platform] = (escape(creative.get_platform_display()),
-                                     escape(creative.rules.color))
-    if creative.status not in labels:
-        labels[creative.status] = escape(creative.get_status_display())
-    platform, color = labels[creative.platform]
-    if creative.image:
-        thumb = (f'<img class="library-card__thumb" src="{escape(creative.image.url)}" '
-                 f'alt="{escape(creative.image_alt)}" loading="lazy">')
+@functools.cache
+def _date_names(language: str | None) -> tuple[list[str], list[str]]:
+    """dateformat's "D" and "M" names in this language: the weekdays (Monday first) and the
+    months (from 1)."""
+    with translation.override(language):
+        return ([str(WEEKDAYS_ABBR[day]) for day in range(7)],
+                [""] + [str(MONTHS_3[month]).title() for month in range(1, 13)])
+
+
+class _Times:
+    """The local times of a loop's rows as dateformat writes them ("D j M Y, H:i" and
+    "D j M, H:i"), in the active language and time zone, each looked up once per loop:
+    dateformat's formatter costs more than the rest of a card."""
+
+    def __init__(self) -> None:
+        self.days, self.months = _date_names(translation.get_language())
+        self.zone = timezone.get_current_timezone()
+
+    def _parts(self, value) -> tuple[str, str, str]:
+        local = value.astimezone(self.zone)  # timezone.localtime, its zone read once
+        return (f"{self.days[local.weekday()]} {local.day} {self.months[local.month]}",
+                f"{local.year:04d}", f"{local.hour:02d}:{local.minute:02d}")
+
+    def with_year(self, value) -> str:  # "D j M Y, H:i"
+        day, year, clock = self._parts(value)
+        return f"{day} {year}, {clock}"
+
+    def without_year(self, value) -> str:  # "D j M, H:i"
+        day, _, clock = self._parts(value)
+        return f"{day}, {clock}"
+
+
+def _card(creative: dict, labels: dict, url: Callable[..., str], times: _Times,
+          image_url: Callable[[str], str]) -> str:
+    platform, color = labels[creative["platform"]]
+    if creative["image"]:
+        thumb = (f'<img class="library-card__thumb" src="{escape(image_url(creative["image"]))}" '
+                 f'alt="{escape(creative["image_alt"])}" loading="lazy">')
     else:
         thumb = (f'<span class="library-card__thumb library-card__tile" style="--platform-color: '
                  f'{color}" aria-hidden="true">{platform}</span>')
-    when = dateformat.format(timezone.localtime(creative.scheduled_at), "D j M Y, H:i")
-    caption = creative.caption
+    caption = creative["caption"]
     if len(caption) > 160:  # what |truncatechars:160 does, without its cost for short captions
         caption = Truncator(caption).chars(160)
     return (
         f'<li class="library-card">\n'
-        f'<a href="{escape(url(creative.pk))}" class="library-card__link">\n{thumb}\n'
+        f'<a href="{escape(url(creative["pk"]))}" class="library-card__link">\n{thumb}\n'
         f'<span class="library-card__body">\n'
         f'<span class="library-card__meta"><span class="platform-chip" style="--platform-color: '
-        f'{color}">{platform}</span> <span class="badge status--{escape(creative.status)}">'
-        f"{labels[creative.status]}</span> <small>v{creative.version}</small></span>\n"
-        f"<strong>{escape(creative.campaign.brand.name)}</strong> · "
-        f"{escape(creative.campaign.name)}<br>\n"
-        f"<small>{escape(when)}</small>\n"
+        f'{color}">{platform}</span> <span class="badge status--{escape(creative["status"])}">'
+        f'{labels[creative["status"]]}</span> <small>v{creative["version"]}</small></span>\n'
+        f'<strong>{escape(creative["campaign__brand__name"])}</strong> · '
+        f'{escape(creative["campaign__name"])}<br>\n'
+        f"<small>{escape(times.with_year(creative['scheduled_at']))}</small>\n"
         f'<span class="library-card__caption">{escape(caption)}</span>\n</span>\n</a>\n</li>'
     )
 
 
+def _card_labels(creatives: list[dict]) -> dict:
+    """Per platform (its label and colour) and per status (its label), escaped: what
+    get_platform_display(), rules.color and get_status_display() give a Creative."""
+    platform_field, status_field = (Creative._meta.get_field(name) for name in ("platform", "status"))
+    platforms, statuses = dict(platform_field.flatchoices), dict(status_field.flatchoices)
+    labels = {}
+    for creative in creatives:
+        platform, status = creative["platform"], creative["status"]
+        labels[platform] = (escape(platforms.get(platform, platform)),
+                            escape(platform_rules(platform).color))
+        labels[status] = escape(statuses.get(status, status))
+    return labels
+
+
 @register.simple_tag
 def library_cards(creatives) -> SafeString:
-    """The library's result cards (a page of creatives with campaign__brand joined)."""
-    labels: dict = {}  # per platform and status, looked up once per page
+    """The library's result cards (a page of campaigns.library.creative_library's rows)."""
+    creatives = list(creatives)
+    labels = _card_labels(creatives)  # per platform and status, looked up once per page
     url = url_for_rows("campaigns:creative", int)  # Creative.get_absolute_url
-    cards = "\n".join(_card(creative, labels, url) for creative in creatives)
+    image_url = Creative._meta.get_field("image").storage.url  # FieldFile.url
+    times = _Times()
+    cards = "\n".join(_card(creative, labels, url, times, image_url) for creative in creatives)
     return mark_safe(cards)  # noqa: S308 (every value above is escaped)
 
 
@@ -68,38 +116,39 @@ def library_cards(creatives) -> SafeString:
 @register.simple_tag
 def execution_sessions(sessions) -> SafeString:
     """The posting sessions' list items: one campaign's posts on one platform (a selection may
-    hold hundreds of campaigns, each on several platforms)."""
+    hold hundreds of campaigns, each on several platforms), from execution_overview."""
     start = url_for_rows("campaigns:execution_session", int, str)
     checklist = url_for_rows("campaigns:execution_checklist", int)
     items = []
     for item in sessions:
-        campaign, platform, count = item["campaign"], item["platform"], item["count"]
+        campaign, platform, count = item["campaign_id"], item["platform"], item["count"]
         items.append(
-            f'<li><a href="{escape(start(campaign.pk, platform.slug))}">{escape(str(campaign))} '
+            f'<li><a href="{escape(start(campaign, platform.slug))}">{escape(item["campaign"])} '
             f'on {escape(platform.name)}</a> — {count} post{"" if count == 1 else "s"}\n'
-            f' · <a href="{escape(checklist(campaign.pk))}">checklist</a></li>'
+            f' · <a href="{escape(checklist(campaign))}">checklist</a></li>'
         )
     return mark_safe("\n".join(items))  # noqa: S308 (every value above is escaped)
 
 
-def _execution_row(creative, due_today: bool, overdue: bool, status: str, post: str) -> str:
-    rules = creative.rules
-    when = dateformat.format(timezone.localtime(creative.scheduled_at), "D j M, H:i")
+def _execution_row(creative: dict, due_today: bool, overdue: bool, status: str, post: str,
+                   times: _Times) -> str:
+    rules = platform_rules(creative["platform"])
+    when = times.without_year(creative["scheduled_at"])
     if overdue:
         due = '<span class="due due--overdue">Overdue</span>'
     elif due_today:
         due = '<span class="due due--today">Due today</span>'
     else:
         due = ""
-    caption = creative.caption
+    caption = creative["caption"]
     if len(caption) > 90:  # what |truncatechars:90 does, without its cost for short captions
         caption = Truncator(caption).chars(90)
     return (
         f"<tr>\n<td>{escape(when)}<br>\n{due}</td>\n"
         f'<td><span class="platform-dot" style="--platform-color: {escape(rules.color)}" '
         f'aria-hidden="true"></span>{escape(rules.name)}</td>\n'
-        f"<td>{escape(creative.campaign.brand.name)}<br><small>"
-        f"{escape(creative.campaign.name)}</small></td>\n"
+        f'<td>{escape(creative["campaign__brand__name"])}<br><small>'
+        f'{escape(creative["campaign__name"])}</small></td>\n'
         f"<td>{escape(caption)}</td>\n"
         f"<td>{status}</td>\n"
         f'<td class="nowrap"><a href="{escape(post)}">Open post</a></td>\n</tr>'
@@ -108,20 +157,21 @@ def _execution_row(creative, due_today: bool, overdue: bool, status: str, post: 
 
 @register.simple_tag
 def execution_rows(rows) -> SafeString:
-    """The queue's table rows: (creative, due today, overdue) with campaign__brand and
-    publication joined. The state cell is includes/publication_status.html's."""
+    """The queue's table rows: (row, due today, overdue), a row of the queue's ROW_COLUMNS
+    (campaigns.publishing.selectors). The state cell is includes/publication_status.html's,
+    rendered once per publication state on the page (it shows the status and the SIMULATED
+    label only)."""
     partial = get_template("includes/publication_status.html")
     post = url_for_rows("campaigns:execution_post", str, int)
-    waiting = None  # the partial's output without a publication, rendered once
+    states: dict = {}  # (status, simulated) -> the partial's output; (None, None): waiting
+    times = _Times()
     cells = []
     for creative, due_today, overdue in rows:
-        publication = getattr(creative, "publication", None)
-        if publication is None:
-            if waiting is None:
-                waiting = partial.render({"publication": None})
-            status = waiting
-        else:
-            status = partial.render({"publication": publication})
-        cells.append(_execution_row(creative, due_today, overdue, status,
-                                    post(creative.platform, creative.pk)))
+        state = (creative["publication__status"], creative["publication__simulated"])
+        if state not in states:
+            publication = None if state[0] is None else Publication(status=state[0],
+                                                                     simulated=state[1])
+            states[state] = partial.render({"publication": publication})
+        cells.append(_execution_row(creative, due_today, overdue, states[state],
+                                    post(creative["platform"], creative["pk"]), times))
     return mark_safe("\n".join(cells))  # noqa: S308 (every value above is escaped)

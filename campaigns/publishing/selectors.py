@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import (
+    Brand,
     Campaign,
     Creative,
     CreativeStatus,
@@ -19,6 +21,7 @@ from campaigns.models import (
 )
 from campaigns.publishing.platforms import PLATFORMS
 
+# What Creative.publication_done stands for (its triggers: campaigns migration 0009).
 DONE = (PublicationStatus.PUBLISHED, PublicationStatus.SKIPPED)
 
 
@@ -38,9 +41,10 @@ def execution_queue(
     """
     now = now or timezone.now()
     creatives = (
-        Creative.objects.filter(status=CreativeStatus.APPROVED, campaign__completed_at__isnull=True)
-        # NOT EXISTS lets PostgreSQL anti-join on the publications' index, not join every row.
-        .exclude(Exists(Publication.objects.filter(creative=OuterRef("pk"), status__in=DONE)))
+        # publication_done is kept by the database from the publications (status in DONE), and
+        # the waiting posts are indexed (creative_waiting): no anti-join of every approved post.
+        Creative.objects.filter(status=CreativeStatus.APPROVED, publication_done=False,
+                                campaign__completed_at__isnull=True)
         .select_related("campaign__brand", "publication")
         .order_by("scheduled_at", "pk")
     )
@@ -68,14 +72,38 @@ def execution_queue(
 SESSIONS_SHOWN = 20
 
 
+# The selection's groups (one per campaign and platform), with every group's totals summed by
+# window functions, and the earliest postable groups, then their campaign's and brand's names:
+# the database groups the waiting posts and returns SESSIONS_SHOWN rows at most, however many
+# sessions the selection holds (hundreds of one-post groups, at scale).
+_OVERVIEW_SQL = """
+SELECT shown.campaign_id, shown.platform, shown.posts, shown.total, shown.overdue_total,
+       shown.due_today_total, shown.sessions, shown.postable, brand.name, campaign.name
+FROM (
+    SELECT campaign_id, platform, "count" AS posts, "first" AS first_at,
+           SUM("count") OVER () AS total,
+           SUM(overdue) OVER () AS overdue_total,
+           SUM(due_today) OVER () AS due_today_total,
+           SUM(CASE WHEN platform IN ({postable}) THEN 1 ELSE 0 END) OVER () AS sessions,
+           CASE WHEN platform IN ({postable}) THEN 1 ELSE 0 END AS postable
+    FROM ({groups}) AS grouped
+    ORDER BY postable DESC, first_at, campaign_id, platform
+    LIMIT %s
+) AS shown
+JOIN {campaigns} AS campaign ON campaign.id = shown.campaign_id
+JOIN {brands} AS brand ON brand.id = campaign.brand_id
+ORDER BY shown.postable DESC, shown.first_at, shown.campaign_id, shown.platform
+"""
+
+
 def execution_overview(queue: QuerySet[Creative], now: datetime) -> dict:
     """How many posts the selection holds, how many are overdue, how many are due later today,
     and its posting sessions, one per campaign and platform (earliest post first; the first
-    SESSIONS_SHOWN of them, and how many more): one grouped query whatever the selection's
-    size, and one for the shown sessions' campaigns when there are any."""
+    SESSIONS_SHOWN of them, labelled as their campaign, and how many more): one query whatever
+    the selection's size."""
     end_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     end_of_today += timedelta(days=1)
-    groups = list(
+    groups = (
         queue.order_by()
         .values("campaign_id", "platform")
         .annotate(
@@ -84,33 +112,64 @@ def execution_overview(queue: QuerySet[Creative], now: datetime) -> dict:
             overdue=Count("pk", filter=Q(scheduled_at__lt=now)),
             due_today=Count("pk", filter=Q(scheduled_at__gte=now, scheduled_at__lt=end_of_today)),
         )
-        .order_by("first", "campaign_id", "platform")
     )
-    postable = [group for group in groups if group["platform"] in PLATFORMS]
-    shown = postable[:SESSIONS_SHOWN]
-    campaigns = (
-        Campaign.objects.select_related("brand").only("name", "brand__name")
-        .in_bulk({group["campaign_id"] for group in shown})
-        if shown else {}
+    groups_sql, groups_params = groups.query.sql_with_params()
+    postable = list(PLATFORMS)
+    sql = _OVERVIEW_SQL.format(
+        groups=groups_sql, postable=", ".join(["%s"] * len(postable)),
+        campaigns=Campaign._meta.db_table, brands=Brand._meta.db_table,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*postable, *postable, *groups_params, SESSIONS_SHOWN])
+        rows = cursor.fetchall()
+    total, overdue, due_today, sessions = (int(value) for value in rows[0][3:7]) if rows \
+        else (0, 0, 0, 0)
+    shown = [
+        {"campaign_id": campaign_id, "campaign": f"{brand} · {name}",  # Campaign.__str__
+         "platform": PLATFORMS[platform], "count": count}
+        for campaign_id, platform, count, *_, is_postable, brand, name in rows if is_postable
+    ]
     return {
-        "total": sum(group["count"] for group in groups),
-        "overdue": sum(group["overdue"] for group in groups),
-        "due_today": sum(group["due_today"] for group in groups),
-        "sessions": [
-            {"campaign": campaigns[group["campaign_id"]], "platform": PLATFORMS[group["platform"]],
-             "count": group["count"]}
-            for group in shown
-        ],
-        "sessions_more": len(postable) - len(shown),
+        "total": total,
+        "overdue": overdue,
+        "due_today": due_today,
+        "sessions": shown,
+        "sessions_more": sessions - len(shown),
     }
+
+
+# What a row of the queue shows (creatives_render.execution_rows), read as plain rows.
+ROW_COLUMNS = ("pk", "platform", "scheduled_at", "caption", "campaign__name",
+               "campaign__brand__name", "publication__status", "publication__simulated")
+
+
+class QueuePages:
+    """The queue for a Paginator, counted by execution_overview. A page's posts are picked by
+    id alone, from the waiting posts' index (creative_waiting, read index-only), and only those
+    are read in full, as rows of ROW_COLUMNS: PostgreSQL's planner prices the partial index's
+    scattered heap reads above walking every approved post in time order, which is slower."""
+
+    def __init__(self, queue: QuerySet[Creative], count: int) -> None:
+        self.queue = queue
+        self.total = count
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        ids = self.queue.values("pk")[page]
+        return list(Creative.objects.filter(pk__in=ids).order_by("scheduled_at", "pk")
+                    .values(*ROW_COLUMNS))
+
+
+def due_at(scheduled_at: datetime, now: datetime) -> tuple[bool, bool]:
+    """(due today, overdue) of a post scheduled at `scheduled_at`, at `now`."""
+    return timezone.localdate(scheduled_at) == timezone.localdate(now), scheduled_at < now
 
 
 def due_flags(creative: Creative, now: datetime | None = None) -> tuple[bool, bool]:
     """(due today, overdue) of a creative at `now`."""
-    now = now or timezone.now()
-    return (timezone.localdate(creative.scheduled_at) == timezone.localdate(now),
-            creative.scheduled_at < now)
+    return due_at(creative.scheduled_at, now or timezone.now())
 
 
 def creative_for_posting(*, pk: int, platform: str) -> Creative | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -219,3 +219,20 @@ def test_library_search_matches_words_split_between_the_post_and_the_brand():
     creative = CreativeFactory(caption="Dialling in espresso", campaign__brand__name="Roastery")
     CreativeFactory(caption="Dialling in espresso")
     assert list(creative_library(LibraryFilters(query="espresso roastery"))) == [creative]
+
+
+@pytest.mark.parametrize("zone, language", [("UTC", "en-gb"), ("Europe/Paris", "fr"),
+                                            ("America/Sao_Paulo", "de")])
+def test_card_and_row_times_are_what_dateformat_writes(zone, language):
+    from django.utils import dateformat, translation
+
+    from aicmo_site.templatetags.creatives_render import _Times
+
+    start = datetime(2025, 12, 28, 23, 5, tzinfo=UTC)
+    with timezone.override(zone), translation.override(language):
+        times = _Times()
+        for step in range(0, 24 * 400, 7):  # every weekday and month, both sides of DST
+            value = start + timedelta(hours=step)
+            local = timezone.localtime(value)
+            assert times.with_year(value) == dateformat.format(local, "D j M Y, H:i")
+            assert times.without_year(value) == dateformat.format(local, "D j M, H:i")

@@ -13,7 +13,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
 from campaigns.adapting import adaptable_platforms, creative_adapt
-from campaigns.library import LibraryFilters, creative_library
+from campaigns.library import (
+    LibraryFilters,
+    creative_library_cards,
+    library_count,
+    library_stamp,
+)
 from campaigns.models import Creative, CreativeStatus, PublicationStatus
 from campaigns.publishing.platforms import platform_rules
 from campaigns.services import creative_revise, creative_submit
@@ -27,7 +32,8 @@ PAGE_SIZE = 24
 @require_GET
 @section_view("creatives")
 def creatives(request: HttpRequest) -> HttpResponse:
-    form = LibraryFilterForm(request.GET or None)
+    stamp = library_stamp()  # the count and the filter options are cached under it
+    form = LibraryFilterForm(request.GET or None, stamp=stamp)
     data: dict = {}
     if form.is_bound:
         form.is_valid()  # an invalid filter is shown with its message; the others still apply
@@ -41,7 +47,10 @@ def creatives(request: HttpRequest) -> HttpResponse:
         date_from=data.get("date_from"),
         date_to=data.get("date_to"),
     )
-    page = Paginator(creative_library(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    queryset = creative_library_cards(filters)
+    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator.count = library_count(filters, queryset, stamp)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

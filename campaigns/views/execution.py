@@ -33,10 +33,12 @@ from campaigns.publishing.forms import (
 )
 from campaigns.publishing.platforms import PLATFORMS
 from campaigns.publishing.selectors import (
+    QueuePages,
     campaign_checklist,
     configured_adapters,
     creative_for_posting,
     credential_list,
+    due_at,
     due_flags,
     execution_overview,
     execution_queue,
@@ -88,10 +90,9 @@ def execution(request: HttpRequest) -> HttpResponse:
     # A page of posts; the counts and the posting sessions cover the whole selection, and
     # their total is the paginator's count (no second COUNT query).
     overview = execution_overview(queue, now)
-    paginator = Paginator(queue, EXECUTION_PAGE_SIZE)
-    paginator.count = overview["total"]
-    page = paginator.get_page(request.GET.get("page"))
-    rows = [(creative, *due_flags(creative, now)) for creative in page.object_list] \
+    page = Paginator(QueuePages(queue, overview["total"]), EXECUTION_PAGE_SIZE) \
+        .get_page(request.GET.get("page"))
+    rows = [(creative, *due_at(creative["scheduled_at"], now)) for creative in page.object_list] \
         if overview["total"] else []
     context = {
         "form": form,
