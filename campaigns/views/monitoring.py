@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS_3
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
@@ -265,12 +266,20 @@ def _step(value: int, step_rate) -> str:
     return f'<td class="num">{_count(value)}<br><small>{shown}</small></td>'
 
 
+@functools.cache
+def _month_abbreviations(language: str | None) -> tuple[str, ...]:
+    """dateformat's "M" of each month in a language (translated once, not per date)."""
+    with translation.override(language):
+        return ("", *(MONTHS_3[month].title() for month in range(1, 13)))
+
+
 def _moment(value) -> str:
     """dateformat's "j M Y H:i" (day, month abbreviation as translated, year, time), local."""
     if not value:
         return ""
     local = timezone.localtime(value)
-    return f"{local.day} {MONTHS_3[local.month].title()} {local.year:04d} {local:%H:%M}"
+    month = _month_abbreviations(translation.get_language())[local.month]
+    return f"{local.day} {month} {local.year:04d} {local:%H:%M}"
 
 
 def _caption(caption: str) -> str:
