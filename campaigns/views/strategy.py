@@ -80,15 +80,16 @@ def _calendar_key(
 
 
 def calendar_frame(
-    *, mode: str, anchor: date | None, brand: Brand | None, platform: str
+    *, mode: str, anchor: date | None, brand: Brand | None, platform: str,
+    stamp: int | None = None,
 ) -> CalendarFrame:
     """The calendar drawn, cached per (view, date, brand, platform) under the "calendar" data
     stamp, which every write that can change it bumps (creatives, campaigns, brands; migration
     campaigns 0007) in the writing transaction: no worker serves a calendar older than the
     data it can read. A cold month costs ~50 ms of SQL and Python; a warm one a cache read."""
     strategy_url = reverse("campaigns:strategy")
-    key = _calendar_key(mode, anchor, brand, platform, stamps.data_stamp(stamps.CALENDAR),
-                        strategy_url)
+    stamp = stamps.data_stamp(stamps.CALENDAR) if stamp is None else stamp
+    key = _calendar_key(mode, anchor, brand, platform, stamp, strategy_url)
 
     def draw() -> CalendarFrame:
         view = calendar_view(mode=mode, anchor=anchor, brand=brand, platform=platform)
@@ -103,8 +104,26 @@ def calendar_frame(
     return cache.get_or_set(key, draw, CALENDAR_SECONDS)
 
 
+def _brand_choices(stamp: int) -> list[tuple[int, str]]:
+    """The brand filter's choices (pk, name by name), cached under the "calendar" stamp, which
+    a brand's insert, rename or deletion bumps: the select then costs no query (its
+    ModelChoiceField read every brand through a server-side cursor on every request)."""
+
+    def read() -> list[tuple[int, str]]:
+        field = CalendarForm.base_fields["brand"]
+        # .all(): a fresh query, not the class-level queryset's cached rows.
+        return [(brand.pk, field.label_from_instance(brand)) for brand in field.queryset.all()]
+
+    return cache.get_or_set(f"strategy:brands:{stamp}", read, CALENDAR_SECONDS)
+
+
 def _calendar_context(request: HttpRequest) -> dict:
+    stamp = stamps.data_stamp(stamps.CALENDAR)
     form = CalendarForm(request.GET or None)
+    brand_field = form.fields["brand"]
+    # Choices set by hand are what the widget shows; the field still validates a submitted
+    # brand against its queryset.
+    brand_field.choices = [("", brand_field.empty_label), *_brand_choices(stamp)]
     if form.is_bound:
         form.is_valid()  # an invalid field is shown and left out; the rest still filters
     calendar = calendar_frame(
@@ -112,6 +131,7 @@ def _calendar_context(request: HttpRequest) -> dict:
         anchor=form.value("date"),
         brand=form.value("brand"),
         platform=form.value("platform") or "",
+        stamp=stamp,
     )
     base = request.GET.copy()
     base.pop("date", None)
