@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 
 from django.conf import settings
@@ -15,8 +14,7 @@ from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.dates import MONTHS_3
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -24,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
-from aicmo_site.html import escape, url_for_rows
+from aicmo_site.html import escape, short_month, url_for_rows
 from campaigns import charts, funnel, metrics, stamps
 from campaigns.metric_forms import MetricFilterForm, MetricImportForm, SnapshotForm
 from campaigns.models import Brand, MetricImport, MetricSource, Publication
@@ -266,20 +264,12 @@ def _step(value: int, step_rate) -> str:
     return f'<td class="num">{_count(value)}<br><small>{shown}</small></td>'
 
 
-@functools.cache
-def _month_abbreviations(language: str | None) -> tuple[str, ...]:
-    """dateformat's "M" of each month in a language (translated once, not per date)."""
-    with translation.override(language):
-        return ("", *(MONTHS_3[month].title() for month in range(1, 13)))
-
-
 def _moment(value) -> str:
     """dateformat's "j M Y H:i" (day, month abbreviation as translated, year, time), local."""
     if not value:
         return ""
     local = timezone.localtime(value)
-    month = _month_abbreviations(translation.get_language())[local.month]
-    return f"{local.day} {month} {local.year:04d} {local:%H:%M}"
+    return f"{local.day} {short_month(local.month)} {local.year:04d} {local:%H:%M}"
 
 
 def _caption(caption: str) -> str:
