@@ -355,3 +355,65 @@ def test_the_brand_filter_keeps_the_chosen_brand_and_reads_no_brand_when_warm(vi
     assert f'<option value="{post.campaign.brand_id}" selected>Beanery</option>' in options
     # The chosen brand is validated (one read by pk); the list of brands comes from the cache.
     assert not [q for q in queries if 'FROM "campaigns_brand" ORDER BY' in q["sql"]]
+
+
+# --- the cached list of active campaigns (the plan cards) ----------------------------------------
+
+
+def _active_key() -> str:
+    return (f"strategy:active-campaigns:{timezone.get_current_timezone_name()}:"
+            f"{timezone.localdate()}:{_calendar_stamp()}")
+
+
+def _plans(client) -> str:
+    page = client.get("/strategy/").content.decode()
+    return page[page.index('<section id="plans"'):page.index('<section id="calendar"')]
+
+
+def _active_campaign(**kwargs) -> Campaign:
+    today = timezone.localdate()
+    return CampaignFactory(start_date=today - timedelta(days=3), end_date=today + timedelta(days=30),
+                           **kwargs)
+
+
+def test_the_plan_cards_serve_the_cached_campaigns_while_nothing_is_written(viewer_client):
+    campaign = _active_campaign(name="Real name")
+    row = (campaign.pk, campaign.brand_id, "PLANTED BRAND", "PLANTED CAMPAIGN",
+           campaign.start_date.toordinal(), campaign.end_date.toordinal(), 2)
+    cache.set(_active_key(), [row])
+    plans = _plans(viewer_client)
+    assert "<strong>PLANTED BRAND</strong> · PLANTED CAMPAIGN" in plans
+    assert "Real name" not in plans
+
+
+@pytest.mark.parametrize("write", [
+    "insert", "rename", "brand rename", "complete", "end", "delete", "cadence",
+])
+def test_a_campaign_write_shows_in_the_plan_cards_past_another_workers_cache(
+    viewer_client, write
+):
+    campaign = _active_campaign(name="Roast week", cadence=2, brand=BrandFactory(name="Beanery"))
+    _plans(viewer_client)  # fills the entry, as another worker would have
+    today = timezone.localdate()
+    rows = Campaign.objects.filter(pk=campaign.pk)
+    if write == "insert":
+        _active_campaign(name="Brew week", brand=campaign.brand)
+        assert "Brew week" in _plans(viewer_client)
+    elif write == "rename":
+        rows.update(name="Grind week")
+        assert "Grind week" in _plans(viewer_client)
+    elif write == "brand rename":
+        Brand.objects.filter(pk=campaign.brand_id).update(name="Bean Bar")
+        assert "<strong>Bean Bar</strong>" in _plans(viewer_client)
+    elif write == "complete":
+        rows.update(completed_at=timezone.now())
+        assert "Roast week" not in _plans(viewer_client)
+    elif write == "end":
+        rows.update(start_date=today - timedelta(days=10), end_date=today - timedelta(days=1))
+        assert "Roast week" not in _plans(viewer_client)
+    elif write == "delete":
+        rows.delete()
+        assert "Roast week" not in _plans(viewer_client)
+    else:
+        rows.update(cadence=1)
+        assert "1 post a week" in _plans(viewer_client)

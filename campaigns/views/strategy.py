@@ -22,6 +22,7 @@ from aicmo_site.decorators import section_view
 from campaigns import stamps
 from campaigns.models import Brand, Campaign, Plan
 from campaigns.planning import (
+    active_campaign_rows,
     active_plan_page,
     calendar_view,
     plan_revise,
@@ -117,8 +118,7 @@ def _brand_choices(stamp: int) -> list[tuple[int, str]]:
     return cache.get_or_set(f"strategy:brands:{stamp}", read, CALENDAR_SECONDS)
 
 
-def _calendar_context(request: HttpRequest) -> dict:
-    stamp = stamps.data_stamp(stamps.CALENDAR)
+def _calendar_context(request: HttpRequest, stamp: int) -> dict:
     form = CalendarForm(request.GET or None)
     brand_field = form.fields["brand"]
     # Choices set by hand are what the widget shows; the field still validates a submitted
@@ -146,12 +146,23 @@ def _calendar_context(request: HttpRequest) -> dict:
     }
 
 
-def _plans_context(request: HttpRequest) -> dict:
+def _active_campaigns(stamp: int) -> list[tuple]:
+    """planning.active_campaign_rows() of today, cached under the "calendar" stamp, which every
+    write to what they hold or are chosen and ordered by bumps (a campaign's insert, deletion,
+    name, brand, dates, cadence and completion; a brand's name): shared by every page of plans
+    and every calendar, so a request reads one page of plans, not the campaigns."""
+    today = timezone.localdate()
+    key = f"strategy:active-campaigns:{timezone.get_current_timezone_name()}:{today}:{stamp}"
+    return cache.get_or_set(key, lambda: active_campaign_rows(today), CALENDAR_SECONDS)
+
+
+def _plans_context(request: HttpRequest, stamp: int) -> dict:
     """A page of the active campaigns' plans; its links keep the calendar's parameters."""
     others = request.GET.copy()
     others.pop("plans_page", None)
     return {
-        "plans": active_plan_page(request.GET.get("plans_page")),
+        "plans": active_plan_page(request.GET.get("plans_page"),
+                                  campaigns=_active_campaigns(stamp)),
         "plans_link": f"?{others.urlencode()}&plans_page=" if others else "?plans_page=",
     }
 
@@ -160,10 +171,11 @@ def _plans_context(request: HttpRequest) -> dict:
 @require_GET
 @section_view("strategy")
 def strategy(request: HttpRequest) -> HttpResponse:
-    context = _calendar_context(request)
+    stamp = stamps.data_stamp(stamps.CALENDAR)
+    context = _calendar_context(request, stamp)
     if request.htmx:
         return render(request, "campaigns/strategy_index.html#calendar", context)
-    context.update(_plans_context(request))
+    context.update(_plans_context(request, stamp))
     return render(request, "campaigns/strategy_index.html", context)
 
 
