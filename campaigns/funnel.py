@@ -197,19 +197,17 @@ class PostRow(NamedTuple):
     won: int
 
 
-# The page's publications (the paginated queryset's SQL) joined to their names, their latest
+# The page's publications (the paginated queryset's SQL) joined to their caption, their latest
 # snapshot (as metrics.current_snapshots picks it: latest captured, then highest pk) and their
 # leads' counts (as publication_lead_counts counts them).
 _POST_ROWS_SQL = """
 WITH page (id) AS ({page})
-SELECT p.id, p.platform, p.simulated, p.url, p.published_at, c.caption, k.name, b.name,
+SELECT p.id, p.platform, p.simulated, p.url, p.published_at, c.caption, c.campaign_id,
        s.captured_at, s.impressions, s.likes + s.comments + s.shares + s.saves, s.clicks,
        s.warnings, l.leads, l.qualified, l.won
 FROM page
 JOIN campaigns_publication p ON p.id = page.id
 JOIN campaigns_creative c ON c.id = p.creative_id
-JOIN campaigns_campaign k ON k.id = c.campaign_id
-JOIN campaigns_brand b ON b.id = k.brand_id
 {figures_and_leads}
 ORDER BY {order}
 """
@@ -247,12 +245,17 @@ LEFT JOIN (
 """
 
 
-def post_rows(page: QuerySet, *, include_simulated: bool) -> list[PostRow]:
+def post_rows(
+    page: QuerySet, *, include_simulated: bool,
+    campaign_names: dict[int, tuple[str, str]] | None = None,
+) -> list[PostRow]:
     """The posts table's rows for a page of publications (a sliced, ordered queryset), in its
     order, from one query.
 
     Three ORM queries (the page with its names, the latest snapshots, the lead counts) cost
     more to compile and turn into model instances than the database took to answer them.
+    `campaign_names`: (brand name, campaign name) by campaign pk, e.g. from a cache, which
+    spares the query two joins (a third of its planning); names it lacks are read.
     """
     try:
         sql, params = page.values("pk").query.sql_with_params()
@@ -266,22 +269,28 @@ def post_rows(page: QuerySet, *, include_simulated: bool) -> list[PostRow]:
         page=sql, order=_outer_order(page),
         figures_and_leads=joins.format(latest=_LATEST.format(snapshot_filter=snapshot_filter)),
     )
-    warnings_field = MetricSnapshot._meta.get_field("warnings")
     with connection.cursor() as cursor:
         cursor.execute(query, [*params, *snapshot_params, *QUALIFIED_STATUSES, LeadStatus.WON])
-        return [
-            PostRow(
-                pk, platform, bool(simulated), url, _moment(published_at), caption, campaign,
-                brand, _moment(captured_at), impressions, engagements, clicks,
-                None if warnings is None else warnings_field.from_db_value(
-                    warnings, None, connection
-                ),
-                leads or 0, qualified or 0, won or 0,
-            )
-            for (pk, platform, simulated, url, published_at, caption, campaign, brand,
-                 captured_at, impressions, engagements, clicks, warnings, leads, qualified,
-                 won) in cursor.fetchall()
-        ]
+        rows = cursor.fetchall()
+    names = campaign_names or {}
+    missing = {row[6] for row in rows} - names.keys()
+    if missing:
+        names = {**names, **{
+            pk: (brand, name) for pk, brand, name in
+            Campaign.objects.filter(pk__in=missing).values_list("pk", "brand__name", "name")
+        }}
+    warnings_field = MetricSnapshot._meta.get_field("warnings")
+    return [
+        PostRow(
+            pk, platform, bool(simulated), url, _moment(published_at), caption,
+            names[campaign][1], names[campaign][0], _moment(captured_at), impressions,
+            engagements, clicks,
+            None if warnings is None else warnings_field.from_db_value(warnings, None, connection),
+            leads or 0, qualified or 0, won or 0,
+        )
+        for (pk, platform, simulated, url, published_at, caption, campaign, captured_at,
+             impressions, engagements, clicks, warnings, leads, qualified, won) in rows
+    ]
 
 
 def _outer_order(page: QuerySet) -> str:

@@ -217,12 +217,13 @@ def _fast_select(bound_field, options: str, *, empty_label: str | None = None) -
 
 
 def _filter_options(stamp: int) -> dict:
-    """The campaign and brand <option>s, escaped, cached under the data stamp (which campaign
-    and brand inserts, renames and deletions bump); both lists from one query, in the form's
-    order (campaigns by brand name then name, brands by name)."""
+    """The campaign and brand <option>s, escaped, and each campaign's (brand name, name) for
+    the posts table, cached under the data stamp (which campaign and brand inserts, renames,
+    moves and deletions bump); all from one query, the lists in the form's order (campaigns by
+    brand name then name, brands by name)."""
 
     def read() -> dict:
-        campaigns, brands = [], {}
+        campaigns, brands, names = [], {}, {}
         rows = Brand.objects.order_by("name", "campaigns__name").values_list(
             "pk", "name", "campaigns__pk", "campaigns__name"
         )
@@ -230,26 +231,22 @@ def _filter_options(stamp: int) -> dict:
             brands.setdefault(brand_pk, brand)
             if campaign_pk is not None:
                 campaigns.append((campaign_pk, f"{brand} · {campaign}"))
-        return {"campaigns": _option_tags(campaigns), "brands": _option_tags(brands.items())}
+                names[campaign_pk] = (brand, campaign)
+        return {"campaigns": _option_tags(campaigns), "brands": _option_tags(brands.items()),
+                "names": names}
 
-    return cache.get_or_set(f"monitoring:option-tags:{stamp}", read, SUMMARY_SECONDS)
+    return cache.get_or_set(f"monitoring:options-and-names:{stamp}", read, SUMMARY_SECONDS)
 
 
-def _filter_selects(form: MetricFilterForm, stamp: int) -> dict:
+def _filter_selects(form: MetricFilterForm, options: dict) -> dict:
     """The campaign and brand filters, rendered when the page (not the htmx region) needs them
-    (the template calls these; one cache read serves both)."""
-    options = {}
-
-    def cached_options() -> dict:
-        if not options:
-            options.update(_filter_options(stamp))
-        return options
+    (the template calls these)."""
 
     def campaign_select():
-        return _fast_select(form["campaigns"], cached_options()["campaigns"])
+        return _fast_select(form["campaigns"], options["campaigns"])
 
     def brand_select():
-        return _fast_select(form["brand"], cached_options()["brands"],
+        return _fast_select(form["brand"], options["brands"],
                             empty_label=form.fields["brand"].empty_label)
 
     return {"campaign_select": campaign_select, "brand_select": brand_select}
@@ -384,7 +381,9 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         count=summary["posts"],
     )
     posts = paginator.get_page(request.GET.get("page"))
-    posts.object_list = funnel.post_rows(posts.object_list, include_simulated=include)
+    options = _filter_options(stamp)
+    posts.object_list = funnel.post_rows(posts.object_list, include_simulated=include,
+                                         campaign_names=options["names"])
     can_capture = request.user.has_perm(CAPTURE_PERMISSION)
     context = {
         "include_simulated": include,
@@ -393,7 +392,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         "posts": posts,
         "post_rows": _post_rows(posts, can_capture),
         "can_capture": can_capture,
-        **_filter_selects(form, stamp),
+        **_filter_selects(form, options),
     }
     template = "campaigns/monitoring_index.html"
     if request.htmx:
