@@ -360,12 +360,14 @@ class _CountedPaginator(Paginator):
 @require_GET
 @section_view("monitoring")
 def monitoring(request: HttpRequest) -> HttpResponse:
-    form = MetricFilterForm(request.GET or None)
-    filters = form.filters()
+    # Without parameters the filters are the defaults (what an unbound form's filters() gives),
+    # and the form is built once, below, with the switch in the data's state.
+    form = MetricFilterForm(request.GET) if request.GET else None
+    filters = form.filters() if form is not None else metrics.MetricFilters()
     stamp = stamps.data_stamp(stamps.FIGURES)
     summary = monitoring_summary(filters, stamp)
     include = summary["include_simulated"]
-    if not form.is_bound:
+    if form is None:
         # Show the switch in the state the data chose.
         form = MetricFilterForm(initial={"simulated": include, "applied": True})
     elif form.is_valid() and filters.include_simulated is None:
