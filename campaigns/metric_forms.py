@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from aicmo_site.form_renderers import quick_inputs
 from campaigns.metrics import FIGURES, MetricFilters
 from campaigns.models import Brand, Campaign
 from campaigns.publishing.platforms import PLATFORM_CHOICES
@@ -16,6 +17,8 @@ class CampaignChoiceField(forms.ModelMultipleChoiceField):
 
 
 class MetricFilterForm(forms.Form):
+    default_renderer = quick_inputs  # the Monitoring page renders this form on every visit
+
     campaigns = CampaignChoiceField(
         queryset=Campaign.objects.select_related("brand").order_by("brand__name", "name"),
         required=False, label="Campaigns",

@@ -691,45 +691,11 @@ def posts_with_figures(filters: MetricFilters, *, include_simulated: bool) -> Qu
 
 
 def posts_in_scope(filters: MetricFilters, *, include_simulated: bool) -> QuerySet:
-    """Publications in scope, newest first, with what the posts table prints of their post; a
-    page of them gets its figures from with_current_figures()."""
-    return (
-        publications_in_scope(filters, include_simulated=include_simulated)
-        .select_related("creative__campaign__brand")
-        .only(
-            "creative_id", "platform", "status", "simulated", "published_at", "url",
-            "creative__caption", "creative__campaign__name", "creative__campaign__brand__name",
-        )
-        .order_by("-published_at", "-pk")
+    """Publications in scope, newest first: the posts table pages them and reads a page's rows
+    with funnel.post_rows()."""
+    return publications_in_scope(filters, include_simulated=include_simulated).order_by(
+        "-published_at", "-pk"
     )
-
-
-def with_current_figures(publications: list[Publication], *, include_simulated: bool) -> list:
-    """Sets current_impressions … current_warnings (as posts_with_figures() annotates them) on a
-    page of publications, from one query over their snapshots.
-
-    For the one page shown this is cheaper than posts_with_figures()'s five correlated
-    subqueries, most of whose cost was Django compiling them on every request.
-    """
-    snapshots = MetricSnapshot.objects.filter(publication__in=publications)
-    if not include_simulated:
-        snapshots = snapshots.exclude(source=MetricSource.SIMULATED)
-    snapshots = snapshots.order_by("publication_id", "-captured_at", "-pk")
-    if connection.vendor == "postgresql":
-        snapshots = snapshots.distinct("publication_id")
-    current: dict[int, MetricSnapshot] = {}
-    for snapshot in snapshots.only(
-        "publication_id", "captured_at", "warnings", "impressions", "clicks", *ENGAGEMENT_FIELDS
-    ):
-        current.setdefault(snapshot.publication_id, snapshot)
-    for publication in publications:
-        snapshot = current.get(publication.pk)
-        publication.current_impressions = snapshot.impressions if snapshot else None
-        publication.current_engagements = snapshot.engagements if snapshot else None
-        publication.current_clicks = snapshot.clicks if snapshot else None
-        publication.current_captured_at = snapshot.captured_at if snapshot else None
-        publication.current_warnings = snapshot.warnings if snapshot else None
-    return publications
 
 
 def publication_snapshots(publication: Publication) -> list[MetricSnapshot]:

@@ -232,3 +232,52 @@ def test_the_filter_keeps_the_chosen_campaigns_selected(viewer_client):
     page = viewer_client.get(f"/monitoring/?campaigns={chosen.pk}&applied=True").content.decode()
     assert f'<option value="{chosen.pk}" selected>' in page
     assert f'<option value="{other.pk}">' in page
+
+
+# --- the posts table's campaign and brand names, cached with the filter's options --------------
+
+
+def _options_key() -> str:
+    return f"monitoring:options-and-names:{stamps.data_stamp(stamps.FIGURES)}"
+
+
+def _posts_table(page: str) -> str:
+    return page[page.index("<h2>Posts ("):]
+
+
+def test_the_posts_table_serves_the_cached_names_while_nothing_is_written(viewer_client):
+    snapshot = MetricSnapshotFactory()
+    campaign = snapshot.publication.creative.campaign
+    _page(viewer_client)
+    entry = cache.get(_options_key())
+    cache.set(_options_key(), {**entry, "names": {campaign.pk: ("PLANTED BRAND", "PLANTED")}})
+    assert "<tr><td>PLANTED BRAND · PLANTED<br>" in _posts_table(_page(viewer_client))
+
+
+def test_a_name_missing_from_the_cached_names_is_read(viewer_client):
+    MetricSnapshotFactory(publication__creative__campaign__name="Spring push")
+    _page(viewer_client)
+    cache.set(_options_key(), {**cache.get(_options_key()), "names": {}})
+    assert " · Spring push<br>" in _posts_table(_page(viewer_client))
+
+
+@pytest.mark.parametrize("write", ["campaign", "brand", "move"])
+def test_a_renamed_or_moved_campaign_shows_in_the_posts_table_past_the_cached_names(
+    viewer_client, write
+):
+    from campaigns.models import Brand, Campaign
+    from campaigns.tests.factories import BrandFactory
+
+    snapshot = MetricSnapshotFactory(publication__creative__campaign__name="Old campaign")
+    campaign = snapshot.publication.creative.campaign
+    _page(viewer_client)  # fills the entries, as another worker would have
+    if write == "campaign":
+        Campaign.objects.filter(pk=campaign.pk).update(name="New campaign")
+        expected = f"{campaign.brand.name} · New campaign<br>"
+    elif write == "brand":
+        Brand.objects.filter(pk=campaign.brand_id).update(name="New brand")
+        expected = "New brand · Old campaign<br>"
+    else:
+        Campaign.objects.filter(pk=campaign.pk).update(brand=BrandFactory(name="Other brand"))
+        expected = "Other brand · Old campaign<br>"
+    assert f"<tr><td>{expected}" in _posts_table(_page(viewer_client))

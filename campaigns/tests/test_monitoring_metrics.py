@@ -267,3 +267,11 @@ def test_scope_counts_agree_with_figure_sources_and_the_posts_counts():
     assert counts["posts"] == metrics.kpis(MetricFilters(), include_simulated=False)["posts"] == 2
     assert counts["posts_with_simulated"] == 3
     assert metrics.kpis(MetricFilters(), include_simulated=True)["posts"] == 3
+
+
+@pytest.mark.embedded
+def test_an_unbound_filter_form_gives_the_default_filters():
+    # The Monitoring view uses MetricFilters() for a request without parameters.
+    from campaigns.metric_forms import MetricFilterForm
+
+    assert MetricFilterForm(None).filters() == MetricFilters()

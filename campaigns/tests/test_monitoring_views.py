@@ -321,3 +321,46 @@ def test_monitoring_posts_table_pages_through_every_post(viewer_client):
     assert f'href="/monitoring/publication/{oldest.pk}/"' in second
     assert f'href="/monitoring/publication/{oldest.pk}/"' not in first
     assert second.count('<td class="num">1,0') == 3  # impressions of the 3 oldest posts
+
+
+@pytest.mark.embedded
+def test_monitoring_posts_table_row_shows_latest_figures_and_the_posts_funnel(viewer_client):
+    from leads.models import Lead
+
+    earlier = timezone.now() - timedelta(days=2)
+    snapshot = MetricSnapshotFactory(
+        captured_at=earlier, impressions=500, clicks=10,
+        publication__creative__caption="A caption long enough to be cut short at seventy "
+                                       "characters, as truncatechars cuts it.",
+    )
+    publication = snapshot.publication
+    latest = MetricSnapshotFactory(publication=publication, impressions=2000, clicks=40,
+                                   captured_at=earlier + timedelta(days=1))
+    # A simulated snapshot is newer, but real figures exist, so it is left out.
+    MetricSnapshotFactory(publication=publication, impressions=9999, source="simulated")
+    for status in ("NEW", "QUALIFIED", "WON", "ROUTED"):
+        Lead.objects.create(email=f"{status}@example.com", name=status, status=status,
+                            creative=publication.creative)
+    unmeasured = PublicationFactory(published_at=earlier)
+    page = viewer_client.get("/monitoring/").content.decode()
+    row = page[page.index(f"<tr><td>{publication.creative.campaign.brand.name}"):]
+    row = row[:row.index("</tr>") + 5]
+    moment = timezone.localtime(latest.captured_at).strftime("%-d %b %Y %H:%M")
+    assert row == (
+        f"<tr><td>{publication.creative.campaign.brand.name} · "
+        f"{publication.creative.campaign.name}<br><small>A caption long enough to be cut short "
+        "at seventy characters, as trunc…</small></td>"
+        f"<td>{publication.get_platform_display()}</td>"
+        f"<td>{timezone.localtime(publication.published_at).strftime('%-d %b %Y %H:%M')}</td>"
+        '<td class="num">2,000</td><td class="num">2.50%</td>'
+        '<td class="num">40<br><small>2.00%</small></td>'
+        '<td class="num">4<br><small>10.00%</small></td>'
+        '<td class="num">3<br><small>75.00%</small></td>'
+        '<td class="num">1<br><small>33.33%</small></td>'
+        f"<td>{moment}</td>"
+        f'<td><a href="/monitoring/publication/{publication.pk}/">Details</a> · '
+        f'<a href="{publication.url}" rel="noopener noreferrer" target="_blank">Open post</a>'
+        "</td></tr>"
+    )
+    assert f'href="/monitoring/publication/{unmeasured.pk}/"' in page
+    assert "<td>no figures yet</td>" in page

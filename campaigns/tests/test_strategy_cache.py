@@ -310,3 +310,110 @@ def test_a_rolled_back_write_leaves_the_calendar_stamp_alone(campaign):
         assert _calendar_stamp() > before
         raise RuntimeError
     assert _calendar_stamp() == before
+
+
+# --- the brand filter's cached choices ------------------------------------------------------------
+
+
+def _brand_options(client) -> str:
+    page = _page(client)
+    select = page[page.index('<select name="brand"'):]
+    return select[:select.index("</select>")]
+
+
+def test_the_brand_filter_serves_its_cached_choices_while_nothing_is_written(viewer_client, post):
+    cache.set(f"strategy:brands:{_calendar_stamp()}", [(post.campaign.brand_id, "PLANTED BRAND")])
+    assert f'<option value="{post.campaign.brand_id}">PLANTED BRAND</option>' in _brand_options(
+        viewer_client)
+
+
+@pytest.mark.parametrize("write", ["insert", "rename", "delete"])
+def test_a_brand_write_shows_in_the_filter_past_another_workers_cached_choices(
+    viewer_client, post, write
+):
+    other = BrandFactory(name="Old name")
+    cache.set(f"strategy:brands:{_calendar_stamp()}", [(other.pk, "Old name")])
+    if write == "insert":
+        added = BrandFactory(name="Added brand")
+        assert f'<option value="{added.pk}">Added brand</option>' in _brand_options(viewer_client)
+    elif write == "rename":
+        Brand.objects.filter(pk=other.pk).update(name="New name")
+        options = _brand_options(viewer_client)
+        assert "New name" in options and "Old name" not in options
+    else:
+        Brand.objects.filter(pk=other.pk).delete()
+        assert "Old name" not in _brand_options(viewer_client)
+    assert f'<option value="{post.campaign.brand_id}">Beanery</option>' in _brand_options(
+        viewer_client)
+
+
+def test_the_brand_filter_keeps_the_chosen_brand_and_reads_no_brand_when_warm(viewer_client, post):
+    path = f"{MONTH}&brand={post.campaign.brand_id}"
+    _page(viewer_client, path)
+    with CaptureQueriesContext(connection) as queries:
+        options = _calendar(viewer_client.get(path).content.decode())
+    assert f'<option value="{post.campaign.brand_id}" selected>Beanery</option>' in options
+    # The chosen brand is validated (one read by pk); the list of brands comes from the cache.
+    assert not [q for q in queries if 'FROM "campaigns_brand" ORDER BY' in q["sql"]]
+
+
+# --- the cached list of active campaigns (the plan cards) ----------------------------------------
+
+
+def _active_key() -> str:
+    return (f"strategy:active-campaigns:{timezone.get_current_timezone_name()}:"
+            f"{timezone.localdate()}:{_calendar_stamp()}")
+
+
+def _plans(client) -> str:
+    page = client.get("/strategy/").content.decode()
+    return page[page.index('<section id="plans"'):page.index('<section id="calendar"')]
+
+
+def _active_campaign(**kwargs) -> Campaign:
+    today = timezone.localdate()
+    return CampaignFactory(start_date=today - timedelta(days=3), end_date=today + timedelta(days=30),
+                           **kwargs)
+
+
+def test_the_plan_cards_serve_the_cached_campaigns_while_nothing_is_written(viewer_client):
+    campaign = _active_campaign(name="Real name")
+    row = (campaign.pk, campaign.brand_id, "PLANTED BRAND", "PLANTED CAMPAIGN",
+           campaign.start_date.toordinal(), campaign.end_date.toordinal(), 2)
+    cache.set(_active_key(), [row])
+    plans = _plans(viewer_client)
+    assert "<strong>PLANTED BRAND</strong> · PLANTED CAMPAIGN" in plans
+    assert "Real name" not in plans
+
+
+@pytest.mark.parametrize("write", [
+    "insert", "rename", "brand rename", "complete", "end", "delete", "cadence",
+])
+def test_a_campaign_write_shows_in_the_plan_cards_past_another_workers_cache(
+    viewer_client, write
+):
+    campaign = _active_campaign(name="Roast week", cadence=2, brand=BrandFactory(name="Beanery"))
+    _plans(viewer_client)  # fills the entry, as another worker would have
+    today = timezone.localdate()
+    rows = Campaign.objects.filter(pk=campaign.pk)
+    if write == "insert":
+        _active_campaign(name="Brew week", brand=campaign.brand)
+        assert "Brew week" in _plans(viewer_client)
+    elif write == "rename":
+        rows.update(name="Grind week")
+        assert "Grind week" in _plans(viewer_client)
+    elif write == "brand rename":
+        Brand.objects.filter(pk=campaign.brand_id).update(name="Bean Bar")
+        assert "<strong>Bean Bar</strong>" in _plans(viewer_client)
+    elif write == "complete":
+        rows.update(completed_at=timezone.now())
+        assert "Roast week" not in _plans(viewer_client)
+    elif write == "end":
+        rows.update(start_date=today - timedelta(days=10), end_date=today - timedelta(days=1))
+        assert "Roast week" not in _plans(viewer_client)
+    elif write == "delete":
+        rows.delete()
+        assert "Roast week" not in _plans(viewer_client)
+    else:
+        rows.update(cadence=1)
+        assert "1 post a week" in _plans(viewer_client)

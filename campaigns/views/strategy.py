@@ -22,6 +22,7 @@ from aicmo_site.decorators import section_view
 from campaigns import stamps
 from campaigns.models import Brand, Campaign, Plan
 from campaigns.planning import (
+    active_campaign_rows,
     active_plan_page,
     calendar_view,
     plan_revise,
@@ -80,15 +81,16 @@ def _calendar_key(
 
 
 def calendar_frame(
-    *, mode: str, anchor: date | None, brand: Brand | None, platform: str
+    *, mode: str, anchor: date | None, brand: Brand | None, platform: str,
+    stamp: int | None = None,
 ) -> CalendarFrame:
     """The calendar drawn, cached per (view, date, brand, platform) under the "calendar" data
     stamp, which every write that can change it bumps (creatives, campaigns, brands; migration
     campaigns 0007) in the writing transaction: no worker serves a calendar older than the
     data it can read. A cold month costs ~50 ms of SQL and Python; a warm one a cache read."""
     strategy_url = reverse("campaigns:strategy")
-    key = _calendar_key(mode, anchor, brand, platform, stamps.data_stamp(stamps.CALENDAR),
-                        strategy_url)
+    stamp = stamps.data_stamp(stamps.CALENDAR) if stamp is None else stamp
+    key = _calendar_key(mode, anchor, brand, platform, stamp, strategy_url)
 
     def draw() -> CalendarFrame:
         view = calendar_view(mode=mode, anchor=anchor, brand=brand, platform=platform)
@@ -103,8 +105,25 @@ def calendar_frame(
     return cache.get_or_set(key, draw, CALENDAR_SECONDS)
 
 
-def _calendar_context(request: HttpRequest) -> dict:
+def _brand_choices(stamp: int) -> list[tuple[int, str]]:
+    """The brand filter's choices (pk, name by name), cached under the "calendar" stamp, which
+    a brand's insert, rename or deletion bumps: the select then costs no query (its
+    ModelChoiceField read every brand through a server-side cursor on every request)."""
+
+    def read() -> list[tuple[int, str]]:
+        field = CalendarForm.base_fields["brand"]
+        # .all(): a fresh query, not the class-level queryset's cached rows.
+        return [(brand.pk, field.label_from_instance(brand)) for brand in field.queryset.all()]
+
+    return cache.get_or_set(f"strategy:brands:{stamp}", read, CALENDAR_SECONDS)
+
+
+def _calendar_context(request: HttpRequest, stamp: int) -> dict:
     form = CalendarForm(request.GET or None)
+    brand_field = form.fields["brand"]
+    # Choices set by hand are what the widget shows; the field still validates a submitted
+    # brand against its queryset.
+    brand_field.choices = [("", brand_field.empty_label), *_brand_choices(stamp)]
     if form.is_bound:
         form.is_valid()  # an invalid field is shown and left out; the rest still filters
     calendar = calendar_frame(
@@ -112,6 +131,7 @@ def _calendar_context(request: HttpRequest) -> dict:
         anchor=form.value("date"),
         brand=form.value("brand"),
         platform=form.value("platform") or "",
+        stamp=stamp,
     )
     base = request.GET.copy()
     base.pop("date", None)
@@ -126,12 +146,23 @@ def _calendar_context(request: HttpRequest) -> dict:
     }
 
 
-def _plans_context(request: HttpRequest) -> dict:
+def _active_campaigns(stamp: int) -> list[tuple]:
+    """planning.active_campaign_rows() of today, cached under the "calendar" stamp, which every
+    write to what they hold or are chosen and ordered by bumps (a campaign's insert, deletion,
+    name, brand, dates, cadence and completion; a brand's name): shared by every page of plans
+    and every calendar, so a request reads one page of plans, not the campaigns."""
+    today = timezone.localdate()
+    key = f"strategy:active-campaigns:{timezone.get_current_timezone_name()}:{today}:{stamp}"
+    return cache.get_or_set(key, lambda: active_campaign_rows(today), CALENDAR_SECONDS)
+
+
+def _plans_context(request: HttpRequest, stamp: int) -> dict:
     """A page of the active campaigns' plans; its links keep the calendar's parameters."""
     others = request.GET.copy()
     others.pop("plans_page", None)
     return {
-        "plans": active_plan_page(request.GET.get("plans_page")),
+        "plans": active_plan_page(request.GET.get("plans_page"),
+                                  campaigns=_active_campaigns(stamp)),
         "plans_link": f"?{others.urlencode()}&plans_page=" if others else "?plans_page=",
     }
 
@@ -140,10 +171,11 @@ def _plans_context(request: HttpRequest) -> dict:
 @require_GET
 @section_view("strategy")
 def strategy(request: HttpRequest) -> HttpResponse:
-    context = _calendar_context(request)
+    stamp = stamps.data_stamp(stamps.CALENDAR)
+    context = _calendar_context(request, stamp)
     if request.htmx:
         return render(request, "campaigns/strategy_index.html#calendar", context)
-    context.update(_plans_context(request))
+    context.update(_plans_context(request, stamp))
     return render(request, "campaigns/strategy_index.html", context)
 
 
