@@ -38,3 +38,14 @@ def option_tags(choices: Iterable[tuple], selected=None) -> SafeString:
         f"{escape(label)}</option>"
         for value, label in choices
     ))
+
+
+def with_selected(options: str, selected=None) -> SafeString:
+    """<option>s written by option_tags with nothing selected (e.g. cached, shared by every
+    request), with those whose value reads as `selected` selected: option_tags(choices,
+    selected)'s markup without escaping every option again."""
+    chosen = "" if selected is None else str(selected)
+    if chosen:
+        tag = f'<option value="{escape(chosen)}">'
+        options = options.replace(tag, f'<option value="{escape(chosen)}" selected>')
+    return mark_safe(options)  # noqa: S308 (option_tags' markup and an escaped value)

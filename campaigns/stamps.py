@@ -14,6 +14,8 @@ FIGURES = "figures"  # the Monitoring page's figures
 CALENDAR = "calendar"  # the Strategy page's content calendar
 LEADS = "leads"  # the Lead Gen list's counts
 AUTH = "auth"  # users' permissions (aicmo_site.permissions)
+CHOICES = "choices"  # brand and campaign option lists, the number of campaigns (migration 0009)
+PROGRESS = "progress"  # campaigns' creative counts and steps, the queue's counts (migration 0009)
 
 
 def data_stamp(scope: str) -> int:

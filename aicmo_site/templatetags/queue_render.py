@@ -123,7 +123,7 @@ def _history(creative) -> str:
             f"<blockquote>{escape(Truncator(version.caption).chars(240))}</blockquote>"
             f"{diff}{decided}</li>"
         )
-    n_versions, n_reviews = len(creative.history), len(creative.reviews.all())
+    n_versions, n_reviews = len(creative.history), creative.n_reviews
     return (
         f'<details class="history"><summary>History: {n_versions} version{pluralize(n_versions)}, '
         f"{n_reviews} review{pluralize(n_reviews)}</summary>"

@@ -20,8 +20,9 @@ from aicmo_site.decorators import section_view
 from aicmo_site.params import positive_id
 from aicmo_site.redirects import safe_next
 from campaigns import selectors
+from campaigns.choices import filter_options
 from campaigns.forms import DecisionForm, RejectForm, ReviseForm
-from campaigns.models import Campaign, Creative, CreativeStatus
+from campaigns.models import Creative, CreativeStatus
 from campaigns.publishing.platforms import PLATFORM_CHOICES
 from campaigns.services import (
     DecisionConflict,
@@ -77,15 +78,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     if platform not in dict(PLATFORM_CHOICES):
         platform = ""
     context = queue_context(request, campaign_id=campaign_id, brand_id=brand_id, platform=platform)
+    options = filter_options(campaign=campaign_id, brand=brand_id)
     return render(request, "campaigns/queue_page.html", {
         **context,
-        # (value, label) pairs for the filters' options, rendered by one tag: 500 campaigns at
-        # agency scale, where instances cost 1,000 inits and a template loop 8 ms.
-        "campaign_options": [
-            (pk, f"{brand} · {name}") for pk, name, brand in
-            Campaign.objects.order_by("brand__name", "name").values_list("pk", "name", "brand__name")
-        ],
-        "brand_options": selectors.brand_choices().values_list("pk", "name"),
+        "campaign_options": options["campaign"],
+        "brand_options": options["brand"],
         "platform_options": PLATFORM_CHOICES,
         "filters": {"campaign": campaign_id, "brand": brand_id, "platform": platform},
     })

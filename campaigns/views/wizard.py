@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from aicmo_site.decorators import section_view
 from aicmo_site.params import positive_id
 from campaigns import funnel, selectors
+from campaigns.choices import filter_options
 from campaigns.forms import CampaignForm, PostingModeForm
 from campaigns.models import Campaign
 from campaigns.services import campaign_create, campaign_set_posting_mode
@@ -85,7 +86,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/campaign_index.html", {
         "page": page,
         "campaigns": page.object_list,
-        "brands": selectors.brand_choices().values_list("pk", "name"),
+        "brand_options": filter_options(brand=brand_id)["brand"],
         "brand_id": brand_id,
     })
 
