@@ -234,9 +234,10 @@ def queue_card(context, creative) -> SafeString:
 
 @register.simple_tag
 def campaign_rows(campaigns) -> SafeString:
-    """The campaign list's <tr>s (`selectors.campaign_page` rows, with counts and step)."""
+    """The campaign list's <tr>s (`selectors.campaign_page`'s CampaignRows)."""
     detail_url = url_for_rows("campaigns:detail", int)
     step_url = url_for_rows("campaigns:step", int, int)
+    language = translation.get_language()  # read once: it costs more than a row's two dates
     rows = []
     for c in campaigns:
         step = c.step
@@ -248,10 +249,11 @@ def campaign_rows(campaigns) -> SafeString:
             posts = "none yet"
         rows.append(
             f'<tr><td><a href="{detail_url(c.pk)}">{escape(c.name)}</a></td>'
-            f"<td>{escape(c.brand.name)}</td>"
+            f"<td>{escape(c.brand_name)}</td>"
             f'<td><span class="step-badge step-badge--{escape(step.key)}">{escape(step.label)}</span></td>'
             f"<td>{escape(platform_names(c.platforms))}</td>"
-            f'<td class="nowrap">{_date(c.start_date, "j M")} – {_date(c.end_date, "j M Y")}</td>'
+            f'<td class="nowrap">{_day(c.start_date, "j M", language)} – '
+            f'{_day(c.end_date, "j M Y", language)}</td>'
             f"<td>{escape(c.cadence)}</td>"
             f'<td class="nowrap">{posts}</td>'
             f'<td><a href="{step_url(c.pk, step.wizard_step)}">Open step {step.wizard_step}</a></td></tr>'
