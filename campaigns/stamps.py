@@ -16,6 +16,7 @@ LEADS = "leads"  # the Lead Gen list's counts
 AUTH = "auth"  # users' permissions (aicmo_site.permissions)
 CHOICES = "choices"  # brand and campaign option lists, the number of campaigns (migration 0009)
 PROGRESS = "progress"  # campaigns' creative counts and steps, the queue's counts (migration 0009)
+HISTORY = "history"  # the queue cards' versions, reviews and diffs (migration 0009)
 
 
 def data_stamp(scope: str) -> int:

@@ -1,10 +1,12 @@
-"""Two more data stamps, for the campaign list and the approval queue (campaigns.stamps):
+"""Three more data stamps, for the campaign list and the approval queue (campaigns.stamps):
 
 - "choices": what their filters list and the campaign list counts: a brand's name, a
   campaign's name and brand, and any brand or campaign added or removed.
 - "progress": what a campaign's step and the queue's counts read: a creative's status,
   campaign and platform; a publication's status and creative; a review's creative; a
   campaign's brand (the queue's brand filter); and any of those rows added or removed.
+- "history": what a queue card's history prints: any write to versions and reviews, a
+  person's names, a client review link's label.
 
 The triggers are made by the helpers of 0007 (PostgreSQL: one per table and scope, bumped per
 statement; SQLite: one per event, with the scope's row inserted here).
@@ -26,6 +28,12 @@ SCOPES = {
         "campaigns_publication": (("status", "creative_id"), True),
         "campaigns_review": (("creative_id",), True),
         "campaigns_campaign": (("brand_id",), False),
+    },
+    "history": {
+        "campaigns_creativeversion": (None, True),
+        "campaigns_review": (None, True),
+        "auth_user": (("first_name", "last_name", "username"), False),
+        "campaigns_clientreviewlink": (("label",), False),
     },
 }
 
@@ -59,7 +67,8 @@ def drop(apps, schema_editor):
         for scope, table, columns, insert in _watched():
             for statement in stamps._sqlite_triggers(scope, table, columns, insert):
                 run(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
-    run(f"DELETE FROM {stamps.STAMP_TABLE} WHERE scope IN ('choices', 'progress')")
+    scopes = ", ".join(f"'{scope}'" for scope in SCOPES)
+    run(f"DELETE FROM {stamps.STAMP_TABLE} WHERE scope IN ({scopes})")
 
 
 class Migration(migrations.Migration):
