@@ -1,43 +1,62 @@
-"""The brand and campaign <option>s of the campaign list's and the approval queue's filters.
+"""Brands and campaigns as the campaign list and the approval queue show them: their filters'
+<option>s, the names their rows print and the number of campaigns per brand.
 
-Both lists are the same for every user and URL: they are written once per "choices" stamp
-(which moves when a brand or campaign is added, removed, renamed or moved to another brand)
-and cached; each request only marks its chosen option. Writing 500 campaigns' options cost a
-query and ~1,000 escapes per request.
+All of it is the same for every user and URL, so it is read with two queries once per
+"choices" stamp (which moves when a brand or campaign is added, removed, renamed or moved to
+another brand) and cached; a request marks its chosen options. Writing 500 campaigns' options
+cost a query and ~1,000 escapes per request, and joining each row's campaign and brand ~0.6 ms.
 """
 
 from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils.safestring import SafeString
 
 from aicmo_site.html import option_tags, with_selected
 from campaigns.models import Brand, Campaign
-from campaigns.selectors import STAMPED_SECONDS
 from campaigns.stamps import CHOICES, data_stamp
 
-
-def _brands() -> str:
-    return str(option_tags(Brand.objects.order_by("name").values_list("pk", "name")))
-
-
-def _campaigns() -> str:
-    """Each campaign labelled "brand · name", by brand, then name."""
-    rows = Campaign.objects.order_by("brand__name", "name").values_list("pk", "name", "brand__name")
-    return str(option_tags((pk, f"{brand} · {name}") for pk, name, brand in rows))
+# How long an entry cached under a data stamp is kept. A moved stamp makes its entries
+# unreachable at once; this only bounds the memory they hold.
+STAMPED_SECONDS = 600
 
 
-READERS = {"brand": _brands, "campaign": _campaigns}
+@dataclass(frozen=True)
+class Choices:
+    brand_options: str  # <option>s, none selected
+    campaign_options: str  # labelled "brand · name", by brand, then name
+    brand_names: dict[int, str]
+    campaign_names: dict[int, tuple[str, str]]  # (name, brand's name)
+    campaigns_per_brand: dict[int, int]
+
+    def options(self, name: str, selected=None) -> SafeString:
+        """The <option>s of "brand" or "campaign" with `selected`'s selected."""
+        return with_selected(getattr(self, f"{name}_options"), selected)
+
+    def campaign_count(self, brand_id: int | None = None) -> int:
+        if brand_id:
+            return self.campaigns_per_brand.get(brand_id, 0)
+        return len(self.campaign_names)
 
 
-def filter_options(**selected) -> dict[str, SafeString]:
-    """The <option>s of each named list ("brand", "campaign") with the given value selected:
-    filter_options(brand=3) → {"brand": "<option value="1">…"}."""
-    stamp = data_stamp(CHOICES)
-    return {
-        name: with_selected(
-            cache.get_or_set(f"campaigns:options:{name}:{stamp}", READERS[name], STAMPED_SECONDS),
-            value,
-        )
-        for name, value in selected.items()
-    }
+def _read() -> Choices:
+    brands = list(Brand.objects.order_by("name").values_list("pk", "name"))
+    campaigns = list(Campaign.objects.order_by("brand__name", "name")
+                     .values_list("pk", "name", "brand_id", "brand__name"))
+    return Choices(
+        brand_options=str(option_tags(brands)),
+        campaign_options=str(option_tags(
+            (pk, f"{brand} · {name}") for pk, name, _, brand in campaigns
+        )),
+        brand_names=dict(brands),
+        campaign_names={pk: (name, brand) for pk, name, _, brand in campaigns},
+        campaigns_per_brand=dict(Counter(brand_id for _, _, brand_id, _ in campaigns)),
+    )
+
+
+def current() -> Choices:
+    """The brands and campaigns of the current "choices" stamp."""
+    return cache.get_or_set(f"campaigns:choices:{data_stamp(CHOICES)}", _read, STAMPED_SECONDS)

@@ -14,6 +14,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from campaigns import choices
+from campaigns.choices import STAMPED_SECONDS
 from campaigns.diffs import version_changes
 from campaigns.models import (
     Brand,
@@ -26,13 +28,9 @@ from campaigns.models import (
     PublicationStatus,
     Review,
 )
-from campaigns.stamps import CHOICES, HISTORY, PROGRESS, data_stamp
+from campaigns.stamps import HISTORY, PROGRESS, data_stamp
 
 QUEUE_STATUSES = (CreativeStatus.PENDING, CreativeStatus.REJECTED)
-
-# How long an entry cached under a data stamp is kept. A moved stamp makes its entries
-# unreachable at once; this only bounds the memory they hold.
-STAMPED_SECONDS = 600
 
 
 class CountedPaginator(Paginator):
@@ -211,29 +209,20 @@ ROW_FIELDS = ("pk", "name", "brand_id", "platforms", "cadence", "start_date", "e
               "completed_at")
 
 
-def brand_names(stamp: int) -> dict[int, str]:
-    """Every brand's name by id, cached under the "choices" stamp `stamp` (read by the caller),
-    which a brand added, removed or renamed moves."""
-    return cache.get_or_set(f"campaigns:brand-names:{stamp}",
-                            lambda: dict(Brand.objects.values_list("pk", "name")), STAMPED_SECONDS)
-
-
-def campaign_page(*, brand_id: int | None = None, page_number=None) -> Page:
+def campaign_page(*, brand_id: int | None = None, page_number=None,
+                  known: choices.Choices | None = None) -> Page:
     """One page of campaigns (CampaignRow), newest first, each with its counts and `step`; the
-    counts are computed for the page's campaigns only. The number of campaigns (of the brand)
-    and the brands' names are cached under the "choices" stamp, which moves when a campaign is
-    added, removed or moved to another brand, or a brand added, removed or renamed: the page's
-    rows come from the campaign table alone, in the order of its index campaign_newest."""
+    counts are computed for the page's campaigns only. The number of campaigns and the brands'
+    names come from `known` (choices.current(), read here when not given): the page's rows
+    come from the campaign table alone, in the order of its index campaign_newest."""
+    known = known or choices.current()
     queryset = Campaign.objects.order_by("-created_at", "-pk")
     if brand_id:
         queryset = queryset.filter(brand_id=brand_id)
-    stamp = data_stamp(CHOICES)
-    count = cache.get_or_set(f"campaigns:count:{stamp}:{brand_id or ''}", queryset.count,
-                             STAMPED_SECONDS)
     page = CountedPaginator(queryset.values_list(*ROW_FIELDS), CAMPAIGNS_PER_PAGE,
-                            count=count).get_page(page_number)
+                            count=known.campaign_count(brand_id)).get_page(page_number)
     rows = [CampaignRow(*row) for row in page.object_list]
-    names = brand_names(stamp)
+    names = known.brand_names
     if any(row.brand_id not in names for row in rows):  # a brand added since names were read
         names = {**names, **dict(Brand.objects.filter(pk__in={row.brand_id for row in rows})
                                  .values_list("pk", "name"))}
@@ -323,27 +312,15 @@ def queue_creatives(
     return queryset.order_by("scheduled_at", "pk")
 
 
-def campaign_names(stamp: int) -> dict[int, tuple[str, str]]:
-    """Every campaign's (name, brand's name) by id, cached under the "choices" stamp `stamp`
-    (read by the caller), which a campaign or brand added, removed or renamed moves."""
-    return cache.get_or_set(
-        f"campaigns:campaign-names:{stamp}",
-        lambda: {pk: (name, brand) for pk, name, brand in
-                 Campaign.objects.values_list("pk", "name", "brand__name")},
-        STAMPED_SECONDS,
-    )
-
-
 def queue_page(*, campaign_id: int | None = None, brand_id: int | None = None, platform: str = "",
-               page_number=None, per_page: int) -> Page:
+               page_number=None, per_page: int, known: choices.Choices | None = None) -> Page:
     """One page of the queue as `with_history` cards, each with `names`: its campaign's and
-    brand's names.
+    brand's names, from `known` (choices.current(), read here when not given).
 
     The number of posts (per filter set) is cached under the "progress" stamp, which moves with
     every write that can add a post to the queue or take one out. The page's rows load in one
     query, from the creative table alone, whose ids come from the queue's index
     (creative_queue_sched) in a subquery: sorting 2,000 full rows for a deep page cost ~10 ms.
-    The names come from campaign_names (joining campaign and brand cost ~0.6 ms).
     """
     queue = queue_creatives(campaign_id=campaign_id, brand_id=brand_id, platform=platform)
     count = cache.get_or_set(
@@ -354,7 +331,7 @@ def queue_page(*, campaign_id: int | None = None, brand_id: int | None = None, p
     cards: list[Creative] = []
     if count:
         cards = list(Creative.objects.filter(pk__in=page.object_list).order_by("scheduled_at", "pk"))
-        names = campaign_names(data_stamp(CHOICES))
+        names = (known or choices.current()).campaign_names
         if any(card.campaign_id not in names for card in cards):  # added since names were read
             names = {**names, **{pk: (name, brand) for pk, name, brand in Campaign.objects.filter(
                 pk__in={card.campaign_id for card in cards}).values_list("pk", "name", "brand__name")}}

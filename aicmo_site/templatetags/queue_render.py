@@ -237,6 +237,14 @@ def queue_cards(context, cards) -> SafeString:
     return mark_safe("".join(renderer.card(creative) for creative in cards))  # noqa: S308
 
 
+@register.simple_tag
+def pending_inputs(cards) -> SafeString:
+    """The "approve all" form's hidden inputs: each pending card's "pk:version"."""
+    return mark_safe("".join(  # noqa: S308 (two integers)
+        f'<input type="hidden" name="creative" value="{int(c.pk)}:{int(c.version)}">' for c in cards
+    ))
+
+
 @register.simple_tag(takes_context=True)
 def queue_card(context, creative) -> SafeString:
     """One card, e.g. swapped in place after a decision, with its error and the reject form."""

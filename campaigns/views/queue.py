@@ -19,8 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from aicmo_site.decorators import section_view
 from aicmo_site.params import positive_id
 from aicmo_site.redirects import safe_next
-from campaigns import selectors
-from campaigns.choices import filter_options
+from campaigns import choices, selectors
 from campaigns.forms import DecisionForm, RejectForm, ReviseForm
 from campaigns.models import Creative, CreativeStatus
 from campaigns.publishing.platforms import PLATFORM_CHOICES
@@ -56,9 +55,10 @@ def _gone(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def queue_context(request: HttpRequest, *, campaign_id: int | None, brand_id: int | None,
-                  platform: str) -> dict:
+                  platform: str, known: choices.Choices | None = None) -> dict:
     page = selectors.queue_page(campaign_id=campaign_id, brand_id=brand_id, platform=platform,
-                                page_number=request.GET.get("page"), per_page=PAGE_SIZE)
+                                page_number=request.GET.get("page"), per_page=PAGE_SIZE,
+                                known=known)
     cards = page.object_list
     return {
         "page": page,
@@ -77,12 +77,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     platform = request.GET.get("platform", "")
     if platform not in dict(PLATFORM_CHOICES):
         platform = ""
-    context = queue_context(request, campaign_id=campaign_id, brand_id=brand_id, platform=platform)
-    options = filter_options(campaign=campaign_id, brand=brand_id)
+    known = choices.current()
+    context = queue_context(request, campaign_id=campaign_id, brand_id=brand_id, platform=platform,
+                            known=known)
     return render(request, "campaigns/queue_page.html", {
         **context,
-        "campaign_options": options["campaign"],
-        "brand_options": options["brand"],
+        "campaign_options": known.options("campaign", campaign_id),
+        "brand_options": known.options("brand", brand_id),
         "platform_options": PLATFORM_CHOICES,
         "filters": {"campaign": campaign_id, "brand": brand_id, "platform": platform},
     })
