@@ -57,6 +57,10 @@ def _read() -> Choices:
     )
 
 
+def _key(stamp: int) -> str:
+    return f"campaigns:choices:{stamp}"
+
+
 def current() -> Choices:
     """The brands and campaigns of the current "choices" stamp."""
-    return cache.get_or_set(f"campaigns:choices:{data_stamp(CHOICES)}", _read, STAMPED_SECONDS)
+    return cache.get_or_set(_key(data_stamp(CHOICES)), _read, STAMPED_SECONDS)

@@ -113,6 +113,19 @@ def _ids_key(ids: list[int]) -> str:
     return hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=16).hexdigest()
 
 
+def _progress_key(stamp: int, ids: list[int]) -> str:
+    return f"campaigns:progress:{stamp}:{_ids_key(ids)}"
+
+
+def _queue_count_key(stamp: int, campaign_id: int | None, brand_id: int | None,
+                     platform: str) -> str:
+    return f"campaigns:queue-count:{stamp}:{campaign_id or ''}:{brand_id or ''}:{platform}"
+
+
+def _history_key(stamp: int, ids: list[int]) -> str:
+    return f"campaigns:history:{stamp}:{_ids_key(ids)}"
+
+
 def _page_progress(campaigns: list[CampaignRow]) -> None:
     """Sets the creative counts by status, `has_reviews` and `step` on a page of campaigns.
 
@@ -121,10 +134,8 @@ def _page_progress(campaigns: list[CampaignRow]) -> None:
     a campaign's own completion is read with its row.
     """
     ids = [campaign.pk for campaign in campaigns]
-    progress = cache.get_or_set(
-        f"campaigns:progress:{data_stamp(PROGRESS)}:{_ids_key(ids)}",
-        lambda: _progress(ids), STAMPED_SECONDS,
-    )
+    progress = cache.get_or_set(_progress_key(data_stamp(PROGRESS), ids), lambda: _progress(ids),
+                                STAMPED_SECONDS)
     for campaign in campaigns:
         counts, has_reviews, any_publication, any_unfinished = progress.get(campaign.pk, NO_PROGRESS)
         campaign.n_creatives, campaign.n_pending, campaign.n_rejected, campaign.n_approved = counts
@@ -288,8 +299,8 @@ def with_history(creatives: list[Creative]) -> list[Creative]:
     "history" stamp, which moves with every write to versions and reviews and every change of
     a name they print (a person's, a client link's)."""
     ids = [creative.pk for creative in creatives]
-    histories = cache.get_or_set(f"campaigns:history:{data_stamp(HISTORY)}:{_ids_key(ids)}",
-                                 lambda: _histories(ids), STAMPED_SECONDS)
+    histories = cache.get_or_set(_history_key(data_stamp(HISTORY), ids), lambda: _histories(ids),
+                                 STAMPED_SECONDS)
     for creative in creatives:
         creative.history, creative.last_review, creative.n_reviews = histories[creative.pk]
     return creatives
@@ -324,8 +335,8 @@ def queue_page(*, campaign_id: int | None = None, brand_id: int | None = None, p
     """
     queue = queue_creatives(campaign_id=campaign_id, brand_id=brand_id, platform=platform)
     count = cache.get_or_set(
-        f"campaigns:queue-count:{data_stamp(PROGRESS)}:{campaign_id or ''}:{brand_id or ''}:{platform}",
-        queue.count, STAMPED_SECONDS,
+        _queue_count_key(data_stamp(PROGRESS), campaign_id, brand_id, platform), queue.count,
+        STAMPED_SECONDS,
     )
     page = CountedPaginator(queue.values("pk"), per_page, count=count).get_page(page_number)
     cards: list[Creative] = []
