@@ -264,17 +264,34 @@ def creative_queryset() -> QuerySet[Creative]:
     return Creative.objects.select_related("campaign__brand", "author")
 
 
+# What a history shows and diffs, and of a person their name: these rows are cached, and
+# nothing else of theirs (no password hash, no client link token) should be.
+VERSION_FIELDS = ("creative", "version", "caption", "hashtags", "link", "scheduled_at", "author",
+                  "created_at")
+REVIEW_FIELDS = ("creative", "version", "decision", "reason", "reviewer", "reviewed_at",
+                 "client_link")
+PERSON_FIELDS = ("username", "first_name", "last_name")
+
+
 def _histories(creative_ids: list[int]) -> dict[int, tuple[list, Review | None, int]]:
     """Each creative's (history, last review, number of reviews): two queries for all the cards,
     grouped here (prefetch_related cloned a queryset per card), and the word diffs."""
     versions: dict[int, list[CreativeVersion]] = {pk: [] for pk in creative_ids}
     reviews: dict[int, list[Review]] = {pk: [] for pk in creative_ids}
     if creative_ids:
-        for version in (CreativeVersion.objects.filter(creative_id__in=creative_ids)
-                        .select_related("author").order_by("version")):
+        for version in (
+            CreativeVersion.objects.filter(creative_id__in=creative_ids).select_related("author")
+            .only(*VERSION_FIELDS, *(f"author__{name}" for name in PERSON_FIELDS))
+            .order_by("version")
+        ):
             versions[version.creative_id].append(version)
-        for review in (Review.objects.filter(creative_id__in=creative_ids)
-                       .select_related("reviewer", "client_link").order_by("reviewed_at")):
+        for review in (
+            Review.objects.filter(creative_id__in=creative_ids)
+            .select_related("reviewer", "client_link")
+            .only(*REVIEW_FIELDS, "client_link__label",
+                  *(f"reviewer__{name}" for name in PERSON_FIELDS))
+            .order_by("reviewed_at")
+        ):
             reviews[review.creative_id].append(review)
     histories = {}
     for pk in creative_ids:

@@ -261,3 +261,20 @@ def test_a_relabelled_client_link_shows_after_another_workers_cache(viewer_clien
     assert "via the link for Ana at Beanery" in _history(_page(viewer_client, QUEUE))
     ClientReviewLink.objects.filter(pk=link.pk).update(label="Ana (CMO)")
     assert "via the link for Ana (CMO)" in _history(_page(viewer_client, QUEUE))
+
+
+def test_cached_histories_hold_no_password_hash_or_link_token(viewer_client, post, approver):
+    link = ClientReviewLink.objects.create(
+        campaign=post.campaign, label="Ana", token_hash="f" * 64, token_hint="ffff",
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    ReviewFactory(creative=post, decision="changes", client_link=link, source="client")
+    ReviewFactory(creative=post, decision="rejected", reviewer=approver)
+    _page(viewer_client, QUEUE)
+    key = selectors._history_key(stamps.data_stamp(stamps.HISTORY), [post.pk])
+    history, _, n_reviews = cache.get(key)[post.pk]
+    reviews = [review for _, version_reviews, _ in history for review in version_reviews]
+    assert n_reviews == len(reviews) == 2
+    client, agency = reviews
+    assert client.client_link.label == "Ana" and "token_hash" not in client.client_link.__dict__
+    assert agency.reviewer.username == "arjun" and "password" not in agency.reviewer.__dict__
