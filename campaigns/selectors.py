@@ -6,13 +6,17 @@ created → generated → in review → approved → executing → complete.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from campaigns.diffs import creative_rounds
+from campaigns import choices
+from campaigns.choices import STAMPED_SECONDS
+from campaigns.diffs import version_changes
 from campaigns.models import (
     Brand,
     Campaign,
@@ -24,8 +28,17 @@ from campaigns.models import (
     PublicationStatus,
     Review,
 )
+from campaigns.stamps import HISTORY, PROGRESS, data_stamp
 
 QUEUE_STATUSES = (CreativeStatus.PENDING, CreativeStatus.REJECTED)
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told its count (cached under a data stamp) instead of asking COUNT(*)."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count  # shadows the cached_property
 
 
 @dataclass(frozen=True)
@@ -71,7 +84,7 @@ def campaign_step(campaign: Campaign) -> Step:
     )
 
 
-def _step(campaign: Campaign, *, all_finished: bool, any_publication: bool) -> Step:
+def _step(campaign: Campaign | CampaignRow, *, all_finished: bool, any_publication: bool) -> Step:
     """The step from the campaign's creative counts, `has_reviews`, and whether every creative
     has a finished publication / any creative has one."""
     if campaign.completed_at or all_finished:
@@ -96,8 +109,47 @@ def _first(queryset: QuerySet) -> Subquery:
     return Subquery(queryset.values("pk")[:1])
 
 
-def _page_progress(campaigns: list[Campaign]) -> None:
+def _ids_key(ids: list[int]) -> str:
+    return hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=16).hexdigest()
+
+
+def _progress_key(stamp: int, ids: list[int]) -> str:
+    return f"campaigns:progress:{stamp}:{_ids_key(ids)}"
+
+
+def _queue_count_key(stamp: int, campaign_id: int | None, brand_id: int | None,
+                     platform: str) -> str:
+    return f"campaigns:queue-count:{stamp}:{campaign_id or ''}:{brand_id or ''}:{platform}"
+
+
+def _history_key(stamp: int, ids: list[int]) -> str:
+    return f"campaigns:history:{stamp}:{_ids_key(ids)}"
+
+
+def _page_progress(campaigns: list[CampaignRow]) -> None:
     """Sets the creative counts by status, `has_reviews` and `step` on a page of campaigns.
+
+    What the steps read of creatives, publications and reviews is cached for the page's
+    campaigns under the "progress" stamp, which moves with every write those reads can see;
+    a campaign's own completion is read with its row.
+    """
+    ids = [campaign.pk for campaign in campaigns]
+    progress = cache.get_or_set(_progress_key(data_stamp(PROGRESS), ids), lambda: _progress(ids),
+                                STAMPED_SECONDS)
+    for campaign in campaigns:
+        counts, has_reviews, any_publication, any_unfinished = progress.get(campaign.pk, NO_PROGRESS)
+        campaign.n_creatives, campaign.n_pending, campaign.n_rejected, campaign.n_approved = counts
+        campaign.has_reviews = has_reviews
+        campaign.step = _step(
+            campaign,
+            all_finished=bool(campaign.n_creatives) and not any_unfinished,
+            any_publication=any_publication,
+        )
+
+
+def _progress(ids: list[int]) -> dict[int, tuple[tuple[int, int, int, int], bool, bool, bool]]:
+    """For each campaign: (creatives, pending, rejected, approved), whether any creative has a
+    review, whether any has a publication, whether any lacks a finished publication.
 
     Counting creatives x publications x reviews for the page (as `_with_progress` does for one
     campaign) cost 15-25 ms at 500 campaigns: PostgreSQL hashed every publication and review.
@@ -105,13 +157,13 @@ def _page_progress(campaigns: list[Campaign]) -> None:
     finished publication, and whether any has a review: each a probe that stops at the first
     match. Unapproved creatives are tried first for the unfinished one, as they have none.
     """
-    counts: dict[int, dict[str, int]] = {}
+    counts: dict[int, list[int]] = {pk: [0, 0, 0, 0] for pk in ids}
     for campaign_id, status, n in (
-        Creative.objects.filter(campaign__in=campaigns)  # index creative_campaign_status
+        Creative.objects.filter(campaign__in=ids)  # index creative_campaign_status
         .values_list("campaign_id", "status").annotate(n=Count("pk")).order_by()
     ):
-        row = counts.setdefault(campaign_id, dict.fromkeys(CREATIVE_COUNTS, 0))
-        row["n_creatives"] += n
+        row = counts[campaign_id]
+        row[0] += n
         if status in STATUS_COUNTS:
             row[STATUS_COUNTS[status]] += n
     publication_status = Coalesce(Subquery(
@@ -123,49 +175,72 @@ def _page_progress(campaigns: list[Campaign]) -> None:
         .exclude(publication_status__in=[PublicationStatus.PUBLISHED, PublicationStatus.SKIPPED])
         .order_by("-status")
     )
-    flags = {
-        pk: rest for pk, *rest in
-        Campaign.objects.filter(pk__in=[campaign.pk for campaign in campaigns]).values_list(
+    return {
+        pk: (tuple(counts[pk]), review is not None, publication is not None,
+             unfinished_creative is not None)
+        for pk, review, publication, unfinished_creative in
+        Campaign.objects.filter(pk__in=ids).values_list(
             "pk",
             _first(Review.objects.filter(creative__campaign=OuterRef("pk")).order_by()),
             _first(Publication.objects.filter(creative__campaign=OuterRef("pk")).order_by()),
             _first(unfinished),
         )
     }
-    empty = dict.fromkeys(CREATIVE_COUNTS, 0)
-    for campaign in campaigns:
-        for name, value in counts.get(campaign.pk, empty).items():
-            setattr(campaign, name, value)
-        review, publication, unfinished_creative = flags[campaign.pk]
-        campaign.has_reviews = review is not None
-        campaign.step = _step(
-            campaign,
-            all_finished=bool(campaign.n_creatives) and unfinished_creative is None,
-            any_publication=publication is not None,
-        )
 
 
-CREATIVE_COUNTS = ("n_creatives", "n_pending", "n_rejected", "n_approved")
-STATUS_COUNTS = {CreativeStatus.PENDING: "n_pending", CreativeStatus.REJECTED: "n_rejected",
-                 CreativeStatus.APPROVED: "n_approved"}
+NO_PROGRESS = ((0, 0, 0, 0), False, False, False)  # a campaign removed while the page was read
+# Where a status is counted in a campaign's (creatives, pending, rejected, approved).
+STATUS_COUNTS = {CreativeStatus.PENDING: 1, CreativeStatus.REJECTED: 2, CreativeStatus.APPROVED: 3}
 
 
-# What a row of the list shows and its step reads; the plan's texts stay in the database.
-LIST_FIELDS = ("brand", "name", "platforms", "cadence", "start_date", "end_date", "completed_at",
-               "created_at")
+@dataclass(slots=True)
+class CampaignRow:
+    """A row of the campaign list: what it shows and its step reads (the plan's texts and the
+    other columns stay in the database; 50 model instances and their brands cost ~0.6 ms)."""
+
+    pk: int
+    name: str
+    brand_id: int
+    platforms: list[str]
+    cadence: int
+    start_date: object
+    end_date: object
+    completed_at: object
+    brand_name: str = ""
+    # Set by _page_progress:
+    n_creatives: int = 0
+    n_pending: int = 0
+    n_rejected: int = 0
+    n_approved: int = 0
+    has_reviews: bool = False
+    step: Step | None = None
 
 
-def campaign_page(*, brand_id: int | None = None, page_number=None) -> Page:
-    """One page of campaigns, newest first, each with its counts and `step`; the counts are
-    computed for the page's campaigns only."""
-    queryset = Campaign.objects.select_related("brand").order_by("-created_at", "-pk").only(
-        *LIST_FIELDS, "brand__name"
-    )
+ROW_FIELDS = ("pk", "name", "brand_id", "platforms", "cadence", "start_date", "end_date",
+              "completed_at")
+
+
+def campaign_page(*, brand_id: int | None = None, page_number=None,
+                  known: choices.Choices | None = None) -> Page:
+    """One page of campaigns (CampaignRow), newest first, each with its counts and `step`; the
+    counts are computed for the page's campaigns only. The number of campaigns and the brands'
+    names come from `known` (choices.current(), read here when not given): the page's rows
+    come from the campaign table alone, in the order of its index campaign_newest."""
+    known = known or choices.current()
+    queryset = Campaign.objects.order_by("-created_at", "-pk")
     if brand_id:
         queryset = queryset.filter(brand_id=brand_id)
-    page = Paginator(queryset, CAMPAIGNS_PER_PAGE).get_page(page_number)
-    page.object_list = list(page.object_list)
-    _page_progress(page.object_list)
+    page = CountedPaginator(queryset.values_list(*ROW_FIELDS), CAMPAIGNS_PER_PAGE,
+                            count=known.campaign_count(brand_id)).get_page(page_number)
+    rows = [CampaignRow(*row) for row in page.object_list]
+    names = known.brand_names
+    if any(row.brand_id not in names for row in rows):  # a brand added since names were read
+        names = {**names, **dict(Brand.objects.filter(pk__in={row.brand_id for row in rows})
+                                 .values_list("pk", "name"))}
+    for row in rows:
+        row.brand_name = names[row.brand_id]
+    page.object_list = rows
+    _page_progress(rows)
     return page
 
 
@@ -184,32 +259,67 @@ def brand_choices() -> QuerySet[Brand]:
 
 
 def creative_queryset() -> QuerySet[Creative]:
-    """Creatives with everything a queue card shows: brand, author, versions and reviews."""
-    return Creative.objects.select_related("campaign__brand", "author").prefetch_related(
-        Prefetch("versions", queryset=CreativeVersion.objects.select_related("author")
-                 .order_by("version")),
-        Prefetch("reviews", queryset=Review.objects.select_related("reviewer", "client_link")
-                 .order_by("reviewed_at")),
-    )
+    """Creatives with what a queue card shows of their relations: brand and author
+    (`with_history` adds the versions and reviews)."""
+    return Creative.objects.select_related("campaign__brand", "author")
+
+
+# What a history shows and diffs, and of a person their name: these rows are cached, and
+# nothing else of theirs (no password hash, no client link token) should be.
+VERSION_FIELDS = ("creative", "version", "caption", "hashtags", "link", "scheduled_at", "author",
+                  "created_at")
+REVIEW_FIELDS = ("creative", "version", "decision", "reason", "reviewer", "reviewed_at",
+                 "client_link")
+PERSON_FIELDS = ("username", "first_name", "last_name")
+
+
+def _histories(creative_ids: list[int]) -> dict[int, tuple[list, Review | None, int]]:
+    """Each creative's (history, last review, number of reviews): two queries for all the cards,
+    grouped here (prefetch_related cloned a queryset per card), and the word diffs."""
+    versions: dict[int, list[CreativeVersion]] = {pk: [] for pk in creative_ids}
+    reviews: dict[int, list[Review]] = {pk: [] for pk in creative_ids}
+    if creative_ids:
+        for version in (
+            CreativeVersion.objects.filter(creative_id__in=creative_ids).select_related("author")
+            .only(*VERSION_FIELDS, *(f"author__{name}" for name in PERSON_FIELDS))
+            .order_by("version")
+        ):
+            versions[version.creative_id].append(version)
+        for review in (
+            Review.objects.filter(creative_id__in=creative_ids)
+            .select_related("reviewer", "client_link")
+            .only(*REVIEW_FIELDS, "client_link__label",
+                  *(f"reviewer__{name}" for name in PERSON_FIELDS))
+            .order_by("reviewed_at")
+        ):
+            reviews[review.creative_id].append(review)
+    histories = {}
+    for pk in creative_ids:
+        reviews_by_version: dict[int, list[Review]] = {}
+        for review in reviews[pk]:
+            reviews_by_version.setdefault(review.version, []).append(review)
+        rounds = versions[pk]
+        history = [
+            (version, reviews_by_version.get(version.version, []),
+             version_changes(rounds[index - 1], version) if index else [])
+            for index, version in enumerate(rounds)
+        ][::-1]
+        histories[pk] = (history, reviews[pk][-1] if reviews[pk] else None, len(reviews[pk]))
+    return histories
 
 
 def with_history(creatives: list[Creative]) -> list[Creative]:
-    """Attaches `history`: each version (newest first) with the reviews of that version."""
+    """Attaches `history`: each version (newest first) with the reviews of that version and
+    what changed in it (word diffs against the version before); `last_review`; `n_reviews`.
+
+    The histories of a set of cards are the same for every viewer: they are cached under the
+    "history" stamp, which moves with every write to versions and reviews and every change of
+    a name they print (a person's, a client link's)."""
+    ids = [creative.pk for creative in creatives]
+    histories = cache.get_or_set(_history_key(data_stamp(HISTORY), ids), lambda: _histories(ids),
+                                 STAMPED_SECONDS)
     for creative in creatives:
-        reviews_by_version: dict[int, list[Review]] = {}
-        reviews = list(creative.reviews.all())
-        creative.last_review = reviews[-1] if reviews else None
-        for review in reviews:
-            reviews_by_version.setdefault(review.version, []).append(review)
-        # What changed in each round (word diffs against the version before), from the same
-        # prefetched rows: no query more per card.
-        changes = {
-            round_.version.version: round_.changes for round_ in creative_rounds(creative)
-        }
-        creative.history = [
-            (version, reviews_by_version.get(version.version, []), changes.get(version.version, []))
-            for version in reversed(list(creative.versions.all()))
-        ]
+        creative.history, creative.last_review, creative.n_reviews = histories[creative.pk]
     return creatives
 
 
@@ -220,7 +330,7 @@ def queue_creatives(
     platform: str = "",
     statuses: tuple[str, ...] = QUEUE_STATUSES,
 ) -> QuerySet[Creative]:
-    queryset = creative_queryset().filter(status__in=statuses)
+    queryset = Creative.objects.filter(status__in=statuses)
     if campaign_id:
         queryset = queryset.filter(campaign_id=campaign_id)
     if brand_id:
@@ -230,25 +340,32 @@ def queue_creatives(
     return queryset.order_by("scheduled_at", "pk")
 
 
-CARD_FIELDS = ("campaign", "platform", "scheduled_at", "pillar", "caption", "hashtags", "link",
-               "image", "image_alt", "image_brief", "status", "version", "author")
-
-
 def queue_page(*, campaign_id: int | None = None, brand_id: int | None = None, platform: str = "",
-               page_number=None, per_page: int) -> Page:
-    """One page of the queue as `with_history` cards. The page's ids come first from the
-    queue's index (creative_queue_sched), then only those rows load with their relations:
-    sorting 2,000 full rows for a deep page cost ~10 ms."""
-    ids = queue_creatives(campaign_id=campaign_id, brand_id=brand_id, platform=platform)
-    page = Paginator(ids.values_list("pk", flat=True), per_page).get_page(page_number)
-    page_ids = list(page.object_list)
-    # A card shows its campaign's and brand's names only, and whether the viewer wrote it
-    # (author_id): the other columns of those rows cost more to load than the page's SQL.
-    cards = creative_queryset().select_related(None).select_related("campaign__brand").only(
-        *CARD_FIELDS, "campaign__name", "campaign__brand__name"
+               page_number=None, per_page: int, known: choices.Choices | None = None) -> Page:
+    """One page of the queue as `with_history` cards, each with `names`: its campaign's and
+    brand's names, from `known` (choices.current(), read here when not given).
+
+    The number of posts (per filter set) is cached under the "progress" stamp, which moves with
+    every write that can add a post to the queue or take one out. The page's rows load in one
+    query, from the creative table alone, whose ids come from the queue's index
+    (creative_queue_sched) in a subquery: sorting 2,000 full rows for a deep page cost ~10 ms.
+    """
+    queue = queue_creatives(campaign_id=campaign_id, brand_id=brand_id, platform=platform)
+    count = cache.get_or_set(
+        _queue_count_key(data_stamp(PROGRESS), campaign_id, brand_id, platform), queue.count,
+        STAMPED_SECONDS,
     )
-    by_id = cards.in_bulk(page_ids)
-    page.object_list = with_history([by_id[pk] for pk in page_ids if pk in by_id])
+    page = CountedPaginator(queue.values("pk"), per_page, count=count).get_page(page_number)
+    cards: list[Creative] = []
+    if count:
+        cards = list(Creative.objects.filter(pk__in=page.object_list).order_by("scheduled_at", "pk"))
+        names = (known or choices.current()).campaign_names
+        if any(card.campaign_id not in names for card in cards):  # added since names were read
+            names = {**names, **{pk: (name, brand) for pk, name, brand in Campaign.objects.filter(
+                pk__in={card.campaign_id for card in cards}).values_list("pk", "name", "brand__name")}}
+        for card in cards:
+            card.names = names[card.campaign_id]
+    page.object_list = with_history(cards)
     return page
 
 

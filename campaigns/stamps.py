@@ -1,7 +1,7 @@
 """Data stamps: cheap numbers that grow with every committed write that can change a cached result.
 
-Each scope ("figures", "calendar", "leads", "auth", "autonomy") is bumped by database triggers
-(migrations campaigns 0007 and 0009) on exactly the writes that can change what its pages cache,
+Each scope (the constants below) is bumped by database triggers (migrations campaigns 0007, 0009,
+0011 and 0012, leads 0008) on exactly the writes that can change what its pages cache,
 whatever process or path writes. A cache key that includes the stamp read at the start of a
 request can never serve a result older than the data that request can see: the bump commits with
 the write.
@@ -26,6 +26,9 @@ AUTH = "auth"  # users and their permissions (aicmo_site.permissions)
 AUTONOMY = "autonomy"  # the autonomy policies (the layout's kill-switch banner)
 LIBRARY = "library"  # the creative library's counts, the campaign and brand filter options
 LEADGEN_NAMES = "leadgen_names"  # the Lead Gen list's campaign, user and Operator names (leads 0008)
+CHOICES = "choices"  # brand and campaign option lists, the number of campaigns (migration 0012)
+PROGRESS = "progress"  # campaigns' creative counts and steps, the queue's counts (migration 0012)
+HISTORY = "history"  # the queue cards' versions, reviews and diffs (migration 0012)
 
 _request = Local()
 # A WITH statement may write (a data-modifying CTE): only one that names no write is a read.

@@ -28,6 +28,8 @@ def _is_grapheme_extender(char: str) -> bool:
 
 def graphemes(text: str) -> list[str]:
     """Split text into user-perceived characters (combining marks, ZWJ emoji, flags)."""
+    if text.isascii():  # no marks, joiners or flags: each character stands alone
+        return list(text)
     clusters: list[str] = []
     joined = False
     for char in text:

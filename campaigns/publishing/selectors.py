@@ -21,7 +21,7 @@ from campaigns.models import (
 )
 from campaigns.publishing.platforms import PLATFORMS
 
-# What Creative.publication_done stands for (its triggers: campaigns migration 0009).
+# What Creative.publication_done stands for (its triggers: campaigns migration 0010).
 DONE = (PublicationStatus.PUBLISHED, PublicationStatus.SKIPPED)
 
 

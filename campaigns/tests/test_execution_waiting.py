@@ -1,4 +1,4 @@
-"""Creative.publication_done, which the database keeps from the publications (migration 0009):
+"""Creative.publication_done, which the database keeps from the publications (migration 0010):
 Execution's queue reads it, so every way of writing a publication or a creative must keep it
 right. On PostgreSQL and on the embedded SQLite alike."""
 

@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
 from aicmo_site.params import positive_id
-from campaigns import funnel, selectors
+from campaigns import choices, funnel, selectors
 from campaigns.forms import CampaignForm, PostingModeForm
 from campaigns.models import Campaign
 from campaigns.services import campaign_create, campaign_set_posting_mode
@@ -81,11 +81,13 @@ def stepper(campaign: Campaign | None, current: int) -> list[dict]:
 def index(request: HttpRequest) -> HttpResponse:
     brand_id = request.GET.get("brand", "")
     brand_id = positive_id(brand_id)
-    page = selectors.campaign_page(brand_id=brand_id, page_number=request.GET.get("page"))
+    known = choices.current()
+    page = selectors.campaign_page(brand_id=brand_id, page_number=request.GET.get("page"),
+                                   known=known)
     return render(request, "campaigns/campaign_index.html", {
         "page": page,
         "campaigns": page.object_list,
-        "brands": selectors.brand_choices().values_list("pk", "name"),
+        "brand_options": known.options("brand", brand_id),
         "brand_id": brand_id,
     })
 
