@@ -80,13 +80,6 @@ $$;
 """
 
 
-def _watched():
-    """(scope, table, columns, insert) of every trigger to create."""
-    for scope, tables in SCOPES.items():
-        for table, (columns, insert) in tables.items():
-            yield scope, table, columns, insert
-
-
 def _pg_events(columns, insert) -> str:
     update = "UPDATE" if columns is None else "UPDATE OF " + ", ".join(columns)
     return " OR ".join((["INSERT"] if insert else []) + [update, "DELETE", "TRUNCATE"])
@@ -103,34 +96,73 @@ def _sqlite_triggers(scope: str, table: str, columns, insert: bool) -> list[str]
     ]
 
 
+def create_trigger(schema_editor, scope: str, table: str, columns, insert: bool) -> None:
+    """The trigger(s) that bump `scope` on `table`'s writes (columns: those whose UPDATE
+    matters, or None for any UPDATE; insert: whether INSERT matters)."""
+    run = schema_editor.execute
+    if schema_editor.connection.vendor == "postgresql":
+        run(f"CREATE TRIGGER {table}_{scope}_stamp AFTER {_pg_events(columns, insert)} "
+            f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION campaigns_stamp_bump('{scope}')")
+    else:
+        for statement in _sqlite_triggers(scope, table, columns, insert):
+            run(statement)
+
+
+def drop_trigger(schema_editor, scope: str, table: str, columns, insert: bool) -> None:
+    run = schema_editor.execute
+    if schema_editor.connection.vendor == "postgresql":
+        run(f"DROP TRIGGER IF EXISTS {table}_{scope}_stamp ON {table}")
+    else:
+        for statement in _sqlite_triggers(scope, table, columns, insert):
+            run(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
+
+
+def add_scopes(schema_editor, scopes: dict) -> None:
+    """Every trigger of `scopes` (shaped like SCOPES) and, on SQLite, each scope's one counter
+    row (PostgreSQL's bump inserts the rows it needs). Later migrations add their scopes so."""
+    if schema_editor.connection.vendor != "postgresql":
+        for scope in scopes:
+            schema_editor.execute(
+                f"INSERT INTO {STAMP_TABLE} (scope, pid, n) VALUES ('{scope}', 0, 0)"
+            )
+    for scope, tables in scopes.items():
+        for table, (columns, insert) in tables.items():
+            create_trigger(schema_editor, scope, table, columns, insert)
+
+
+def remove_scopes(schema_editor, scopes: dict) -> None:
+    for scope, tables in scopes.items():
+        for table, (columns, insert) in tables.items():
+            drop_trigger(schema_editor, scope, table, columns, insert)
+        schema_editor.execute(f"DELETE FROM {STAMP_TABLE} WHERE scope = '{scope}'")
+
+
+def restore_sqlite_triggers(schema_editor, table: str) -> None:
+    """SQLite drops a table's triggers when Django rebuilds the table (adding a NOT NULL column,
+    altering one): a migration that does so calls this to create this migration's again."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for scope, tables in SCOPES.items():
+        if table in tables:
+            columns, insert = tables[table]
+            drop_trigger(schema_editor, scope, table, columns, insert)
+            create_trigger(schema_editor, scope, table, columns, insert)
+
+
 def create(apps, schema_editor):
     run = schema_editor.execute
     run(f"CREATE TABLE {STAMP_TABLE} (scope varchar(32) NOT NULL, pid integer NOT NULL, "
         f"n bigint NOT NULL, PRIMARY KEY (scope, pid))")
     if schema_editor.connection.vendor == "postgresql":
         run(PG_FUNCTION)
-        for scope, table, columns, insert in _watched():
-            run(f"CREATE TRIGGER {table}_{scope}_stamp AFTER {_pg_events(columns, insert)} "
-                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION campaigns_stamp_bump('{scope}')")
-    else:
-        for scope in SCOPES:
-            run(f"INSERT INTO {STAMP_TABLE} (scope, pid, n) VALUES ('{scope}', 0, 0)")
-        for scope, table, columns, insert in _watched():
-            for statement in _sqlite_triggers(scope, table, columns, insert):
-                run(statement)
+    add_scopes(schema_editor, SCOPES)
 
 
 def drop(apps, schema_editor):
-    run = schema_editor.execute
+    remove_scopes(schema_editor, SCOPES)
     if schema_editor.connection.vendor == "postgresql":
-        for scope, table, _, _ in _watched():
-            run(f"DROP TRIGGER IF EXISTS {table}_{scope}_stamp ON {table}")
-        run("DROP FUNCTION IF EXISTS campaigns_stamp_bump()")
-    else:
-        for scope, table, columns, insert in _watched():
-            for statement in _sqlite_triggers(scope, table, columns, insert):
-                run(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
-    run(f"DROP TABLE {STAMP_TABLE}")
+        schema_editor.execute("DROP FUNCTION IF EXISTS campaigns_stamp_bump()")
+    schema_editor.execute(f"DROP TABLE {STAMP_TABLE}")
 
 
 class Migration(migrations.Migration):

@@ -104,14 +104,7 @@ SQLITE_TRIGGERS = {
 
 
 def _restore_stamp_triggers(schema_editor) -> None:
-    """SQLite: 0007's triggers on campaigns_creative, lost when the table was rebuilt."""
-    if schema_editor.connection.vendor == "postgresql":
-        return
-    for scope, table, columns, insert in stamps._watched():
-        if table == "campaigns_creative":
-            for statement in stamps._sqlite_triggers(scope, table, columns, insert):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
-                schema_editor.execute(statement)
+    stamps.restore_sqlite_triggers(schema_editor, "campaigns_creative")
 
 
 def restore_after_removal(apps, schema_editor):

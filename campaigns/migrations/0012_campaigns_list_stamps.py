@@ -38,37 +38,12 @@ SCOPES = {
 }
 
 
-def _watched():
-    for scope, tables in SCOPES.items():
-        for table, (columns, insert) in tables.items():
-            yield scope, table, columns, insert
-
-
 def create(apps, schema_editor):
-    run = schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        for scope, table, columns, insert in _watched():
-            run(f"CREATE TRIGGER {table}_{scope}_stamp AFTER {stamps._pg_events(columns, insert)} "
-                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION campaigns_stamp_bump('{scope}')")
-    else:
-        for scope in SCOPES:
-            run(f"INSERT INTO {stamps.STAMP_TABLE} (scope, pid, n) VALUES ('{scope}', 0, 0)")
-        for scope, table, columns, insert in _watched():
-            for statement in stamps._sqlite_triggers(scope, table, columns, insert):
-                run(statement)
+    stamps.add_scopes(schema_editor, SCOPES)
 
 
 def drop(apps, schema_editor):
-    run = schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        for scope, table, _, _ in _watched():
-            run(f"DROP TRIGGER IF EXISTS {table}_{scope}_stamp ON {table}")
-    else:
-        for scope, table, columns, insert in _watched():
-            for statement in stamps._sqlite_triggers(scope, table, columns, insert):
-                run(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
-    scopes = ", ".join(f"'{scope}'" for scope in SCOPES)
-    run(f"DELETE FROM {stamps.STAMP_TABLE} WHERE scope IN ({scopes})")
+    stamps.remove_scopes(schema_editor, SCOPES)
 
 
 class Migration(migrations.Migration):

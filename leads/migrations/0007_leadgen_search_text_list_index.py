@@ -49,13 +49,7 @@ def _trgm(sql, statistics):
 def _sqlite_stamp_triggers(apps, schema_editor):
     """SQLite adds the column by copying leads_lead into a new table, which drops the table's
     data-stamp triggers (campaigns 0007): they are created again."""
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    for scope, table, columns, insert in stamps._watched():
-        if table == "leads_lead":
-            for statement in stamps._sqlite_triggers(scope, table, columns, insert):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
-                schema_editor.execute(statement)
+    stamps.restore_sqlite_triggers(schema_editor, "leads_lead")
 
 
 class Migration(migrations.Migration):
