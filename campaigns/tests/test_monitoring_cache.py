@@ -62,7 +62,8 @@ def _page(client) -> str:
 def _planted(figures_html: str = "<p>PLANTED FIGURES</p>", posts: int = 1) -> str:
     """Fills the cache entry of the current stamp as another worker would have."""
     key = _summary_key(DEFAULT, stamps.data_stamp(stamps.FIGURES))
-    cache.set(key, {"include_simulated": False, "posts": posts, "figures_html": figures_html})
+    cache.set(key, {"include_simulated": False, "posts": posts,
+                    "figures_utf8": figures_html.encode()})
     return key
 
 
