@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -262,12 +264,23 @@ def _step(value: int, step_rate) -> str:
     return f'<td class="num">{_count(value)}<br><small>{shown}</small></td>'
 
 
-def _moment(value) -> str:
-    """dateformat's "j M Y H:i" (day, month abbreviation as translated, year, time), local."""
-    if not value:
-        return ""
-    local = timezone.localtime(value)
-    return f"{local.day} {short_month(local.month)} {local.year:04d} {local:%H:%M}"
+def _moment_writer() -> Callable[[datetime | None], str]:
+    """dateformat's "j M Y H:i" (day, month abbreviation as translated, year, time) in the
+    current time zone, for the rows of one page: the zone and the month names are looked up
+    once, not per date (a page's 40 dates took ~0.2 ms, ~0.05 ms so)."""
+    zone = timezone.get_current_timezone()
+    months: dict[int, str] = {}
+
+    def moment(value: datetime | None) -> str:
+        if not value:
+            return ""
+        local = value.astimezone(zone)
+        month = months.get(local.month)
+        if month is None:
+            month = months[local.month] = short_month(local.month)
+        return f"{local.day} {month} {local.year:04d} {local.hour:02d}:{local.minute:02d}"
+
+    return moment
 
 
 def _caption(caption: str) -> str:
@@ -277,9 +290,9 @@ def _caption(caption: str) -> str:
     return Truncator(caption).chars(70)
 
 
-def _post_row(post: funnel.PostRow, can_capture: bool, figures_url) -> str:
+def _post_row(post: funnel.PostRow, can_capture: bool, figures_url, moment) -> str:
     if post.captured_at:
-        captured = escape(_moment(post.captured_at))
+        captured = escape(moment(post.captured_at))
         if post.warnings:
             title = escape(" ".join(str(warning) for warning in post.warnings))
             captured += f' <span class="warning-mark" title="{title}">⚠ warning</span>'
@@ -295,7 +308,7 @@ def _post_row(post: funnel.PostRow, can_capture: bool, figures_url) -> str:
         f"<small>{escape(_caption(post.caption))}</small>"
         f"{_SIMULATED_BADGE if post.simulated else ''}</td>"
         f"<td>{escape(_PLATFORM_LABELS.get(post.platform, post.platform))}</td>"
-        f"<td>{escape(_moment(post.published_at))}</td>"
+        f"<td>{escape(moment(post.published_at))}</td>"
         f'<td class="num">{"—" if post.impressions is None else _count(post.impressions)}</td>'
         f'<td class="num">{_percent(metrics.rate(post.engagements, post.impressions))}</td>'
         f"{_step(clicks, metrics.rate(clicks, impressions))}"
@@ -310,8 +323,9 @@ def _post_rows(posts: list[funnel.PostRow], can_capture: bool) -> SafeString:
     """The posts table's rows, written here with every value escaped: through the template
     they cost ~12 ms a page, through format_html ~2 ms."""
     figures_url = url_for_rows("campaigns:monitoring_publication", int)
+    moment = _moment_writer()
     return mark_safe(  # noqa: S308 (every value is escaped above)
-        "\n".join(_post_row(post, can_capture, figures_url) for post in posts)
+        "\n".join(_post_row(post, can_capture, figures_url, moment) for post in posts)
     )
 
 
