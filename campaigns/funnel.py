@@ -197,16 +197,17 @@ class PostRow(NamedTuple):
     won: int
 
 
-# The page's publications (the paginated queryset's SQL) joined to their caption, their latest
-# snapshot (as metrics.current_snapshots picks it: latest captured, then highest pk) and their
-# leads' counts (as publication_lead_counts counts them).
+# The page's publications (the paginated queryset's SQL, with the columns the rows show, so
+# that the table is not joined again: a join fewer is ~0.1 ms less planning) joined to their
+# caption, their latest snapshot (as metrics.current_snapshots picks it: latest captured, then
+# highest pk) and their leads' counts (as publication_lead_counts counts them).
+_PAGE_FIELDS = ("pk", "platform", "simulated", "url", "published_at", "creative")
 _POST_ROWS_SQL = """
-WITH page (id) AS ({page})
+WITH p ({columns}) AS ({page})
 SELECT p.id, p.platform, p.simulated, p.url, p.published_at, c.caption, c.campaign_id,
        s.captured_at, s.impressions, s.likes + s.comments + s.shares + s.saves, s.clicks,
        s.warnings, l.leads, l.qualified, l.won
-FROM page
-JOIN campaigns_publication p ON p.id = page.id
+FROM p
 JOIN campaigns_creative c ON c.id = p.creative_id
 {figures_and_leads}
 ORDER BY {order}
@@ -237,9 +238,7 @@ LEFT JOIN (
            SUM(CASE WHEN status IN (%s, %s, %s) THEN 1 ELSE 0 END) AS qualified,
            SUM(CASE WHEN status = %s THEN 1 ELSE 0 END) AS won
     FROM leads_lead
-    WHERE creative_id IN (
-        SELECT creative_id FROM campaigns_publication WHERE id IN (SELECT id FROM page)
-    )
+    WHERE creative_id IN (SELECT creative_id FROM p)
     GROUP BY creative_id
 ) l ON l.creative_id = p.creative_id
 """
@@ -257,8 +256,10 @@ def post_rows(
     `campaign_names`: (brand name, campaign name) by campaign pk, e.g. from a cache, which
     spares the query two joins (a third of its planning); names it lacks are read.
     """
+    ordering = [name.removeprefix("-") for name in page.query.order_by]
+    fields = [*_PAGE_FIELDS, *(name for name in ordering if name not in _PAGE_FIELDS)]
     try:
-        sql, params = page.values("pk").query.sql_with_params()
+        sql, params = page.values(*fields).query.sql_with_params()
     except EmptyResultSet:  # e.g. the first page of no posts: [0:0]
         return []
     snapshot_filter, snapshot_params = "", []
@@ -266,6 +267,7 @@ def post_rows(
         snapshot_filter, snapshot_params = " AND latest.source <> %s", [MetricSource.SIMULATED]
     joins = _POSTGRESQL_JOINS if connection.vendor == "postgresql" else _PORTABLE_JOINS
     query = _POST_ROWS_SQL.format(
+        columns=", ".join(connection.ops.quote_name(_column(name)) for name in fields),
         page=sql, order=_outer_order(page),
         figures_and_leads=joins.format(latest=_LATEST.format(snapshot_filter=snapshot_filter)),
     )
@@ -293,13 +295,17 @@ def post_rows(
     ]
 
 
+def _column(name: str) -> str:
+    """The column of a publication field named as values() names it (pk, a foreign key)."""
+    return (Publication._meta.pk if name == "pk" else Publication._meta.get_field(name)).column
+
+
 def _outer_order(page: QuerySet) -> str:
     """The page's ORDER BY (publication fields, e.g. -published_at, -pk) over the alias p."""
     terms = []
     for name in page.query.order_by:
         field = name.removeprefix("-")
-        column = (Publication._meta.pk if field == "pk" else Publication._meta.get_field(field)).column
-        terms.append(f"p.{connection.ops.quote_name(column)}{' DESC' if name != field else ''}")
+        terms.append(f"p.{connection.ops.quote_name(_column(field))}{' DESC' if name != field else ''}")
     return ", ".join(terms)
 
 

@@ -62,7 +62,8 @@ def _page(client) -> str:
 def _planted(figures_html: str = "<p>PLANTED FIGURES</p>", posts: int = 1) -> str:
     """Fills the cache entry of the current stamp as another worker would have."""
     key = _summary_key(DEFAULT, stamps.data_stamp(stamps.FIGURES))
-    cache.set(key, {"include_simulated": False, "posts": posts, "figures_html": figures_html})
+    cache.set(key, {"include_simulated": False, "posts": posts,
+                    "figures_utf8": figures_html.encode()})
     return key
 
 
@@ -82,6 +83,20 @@ def test_page_fills_the_cache_and_reads_it_back(viewer_client):
     results = first[first.index('<div id="results"'):]
     again = _page(viewer_client)
     assert again[again.index('<div id="results"'):] == results
+
+
+@pytest.mark.embedded
+def test_the_cached_figures_go_in_place_in_the_page_and_the_htmx_region(viewer_client):
+    # The view splices the cached bytes where the template leaves a comment slot.
+    MetricSnapshotFactory(impressions=4321, publication__creative__caption="<!--figures x-->")
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        for _ in range(2):  # computed, then from the cache
+            body = viewer_client.get("/monitoring/", **headers).content.decode()
+            assert "<!--figures" not in body and "&lt;!--figures x--&gt;" in body
+            assert body.count('<section class="tiles"') == 1
+            assert (body.index('class="export-links"') < body.index('<section class="tiles"')
+                    < body.index("<h2>Posts (1)</h2>"))
+            assert _impressions(body) == "4,321"
 
 
 def test_warm_page_runs_no_aggregate_query(viewer_client):

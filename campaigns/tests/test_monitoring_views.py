@@ -323,6 +323,20 @@ def test_monitoring_posts_table_pages_through_every_post(viewer_client):
     assert second.count('<td class="num">1,0') == 3  # impressions of the 3 oldest posts
 
 
+def test_monitoring_pager_links_keep_the_filters_for_the_link_and_htmx(viewer_client):
+    for n in range(23):
+        MetricSnapshotFactory(publication__platform="linkedin",
+                              publication__published_at=timezone.now() - timedelta(n))
+    first = viewer_client.get("/monitoring/?platform=linkedin").content.decode()
+    second = viewer_client.get("/monitoring/?platform=linkedin&page=2").content.decode()
+    assert ('<a href="?platform=linkedin&amp;page=2" hx-get="?platform=linkedin&amp;page=2" '
+            'hx-target="#results"') in first
+    assert "← Newer" not in first
+    assert ('<a href="?platform=linkedin&amp;page=1" hx-get="?platform=linkedin&amp;page=1" '
+            'hx-target="#results"') in second
+    assert "Older →" not in second
+
+
 @pytest.mark.embedded
 def test_monitoring_posts_table_row_shows_latest_figures_and_the_posts_funnel(viewer_client):
     from leads.models import Lead
