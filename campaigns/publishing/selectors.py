@@ -253,6 +253,14 @@ def due_at(scheduled_at: datetime, now: datetime) -> tuple[bool, bool]:
     return timezone.localdate(scheduled_at) == timezone.localdate(now), scheduled_at < now
 
 
+def with_due_flags(rows: list[dict], now: datetime) -> list[tuple[dict, bool, bool]]:
+    """(row, due today, overdue) of each of a page's rows at `now`: due_at's flags, with today's
+    date and the time zone looked up once for the page, not twice per row."""
+    zone, today = timezone.get_current_timezone(), timezone.localdate(now)
+    return [(row, row["scheduled_at"].astimezone(zone).date() == today, row["scheduled_at"] < now)
+            for row in rows]
+
+
 def due_flags(creative: Creative, now: datetime | None = None) -> tuple[bool, bool]:
     """(due today, overdue) of a creative at `now`."""
     return due_at(creative.scheduled_at, now or timezone.now())

@@ -38,12 +38,12 @@ from campaigns.publishing.selectors import (
     configured_adapters,
     creative_for_posting,
     credential_list,
-    due_at,
     due_flags,
     execution_overview,
     session_creatives,
     session_next,
     waiting_posts,
+    with_due_flags,
 )
 from campaigns.publishing.services import (
     PublishingConflict,
@@ -90,7 +90,7 @@ def execution(request: HttpRequest) -> HttpResponse:
     # A page of posts; the counts and the posting sessions cover the whole selection.
     overview = execution_overview(waiting, now)
     page = Paginator(QueuePages(waiting), EXECUTION_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(creative, *due_at(creative["scheduled_at"], now)) for creative in page.object_list]
+    rows = with_due_flags(page.object_list, now)
     context = {
         "form": form,
         "page": page,
