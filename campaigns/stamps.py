@@ -29,6 +29,7 @@ LEADGEN_NAMES = "leadgen_names"  # the Lead Gen list's campaign, user and Operat
 CHOICES = "choices"  # brand and campaign option lists, the number of campaigns (migration 0012)
 PROGRESS = "progress"  # campaigns' creative counts and steps, the queue's counts (migration 0012)
 HISTORY = "history"  # the queue cards' versions, reviews and diffs (migration 0012)
+EXECUTION = "execution"  # Execution's waiting posts, sessions and names (migration 0014)
 
 _request = Local()
 # A WITH statement may write (a data-modifying CTE): only one that names no write is a read.

@@ -157,10 +157,10 @@ def _execution_row(creative: dict, due_today: bool, overdue: bool, status: str, 
 
 @register.simple_tag
 def execution_rows(rows) -> SafeString:
-    """The queue's table rows: (row, due today, overdue), a row of the queue's ROW_COLUMNS
-    (campaigns.publishing.selectors). The state cell is includes/publication_status.html's,
-    rendered once per publication state on the page (it shows the status and the SIMULATED
-    label only)."""
+    """The queue's table rows: (row, due today, overdue), a row of
+    campaigns.publishing.selectors.QueuePages. The state cell is
+    includes/publication_status.html's, rendered once per publication state on the page (it
+    shows the status and the SIMULATED label only)."""
     partial = get_template("includes/publication_status.html")
     post = url_for_rows("campaigns:execution_post", str, int)
     states: dict = {}  # (status, simulated) -> the partial's output; (None, None): waiting

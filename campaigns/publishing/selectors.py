@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import (
-    Brand,
     Campaign,
     Creative,
     CreativeStatus,
@@ -20,6 +24,7 @@ from campaigns.models import (
     PublishingCredential,
 )
 from campaigns.publishing.platforms import PLATFORMS
+from campaigns.stamps import EXECUTION, data_stamp
 
 # What Creative.publication_done stands for (its triggers: campaigns migration 0010).
 DONE = (PublicationStatus.PUBLISHED, PublicationStatus.SKIPPED)
@@ -71,100 +76,189 @@ def execution_queue(
 # brand shows theirs.
 SESSIONS_SHOWN = 20
 
+# How long a selection's waiting posts stay cached. A moved "execution" stamp makes its entries
+# unreachable at once; this only bounds the memory they hold.
+WAITING_SECONDS = 600
 
-# The selection's groups (one per campaign and platform), with every group's totals summed by
-# window functions, and the earliest postable groups, then their campaign's and brand's names:
-# the database groups the waiting posts and returns SESSIONS_SHOWN rows at most, however many
-# sessions the selection holds (hundreds of one-post groups, at scale).
-_OVERVIEW_SQL = """
-SELECT shown.campaign_id, shown.platform, shown.posts, shown.total, shown.overdue_total,
-       shown.due_today_total, shown.sessions, shown.postable, brand.name, campaign.name
-FROM (
-    SELECT campaign_id, platform, "count" AS posts, "first" AS first_at,
-           SUM("count") OVER () AS total,
-           SUM(overdue) OVER () AS overdue_total,
-           SUM(due_today) OVER () AS due_today_total,
-           SUM(CASE WHEN platform IN ({postable}) THEN 1 ELSE 0 END) OVER () AS sessions,
-           CASE WHEN platform IN ({postable}) THEN 1 ELSE 0 END AS postable
-    FROM ({groups}) AS grouped
-    ORDER BY postable DESC, first_at, campaign_id, platform
-    LIMIT %s
-) AS shown
-JOIN {campaigns} AS campaign ON campaign.id = shown.campaign_id
-JOIN {brands} AS brand ON brand.id = campaign.brand_id
-ORDER BY shown.postable DESC, shown.first_at, shown.campaign_id, shown.platform
-"""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
-def execution_overview(queue: QuerySet[Creative], now: datetime) -> dict:
-    """How many posts the selection holds, how many are overdue, how many are due later today,
-    and its posting sessions, one per campaign and platform (earliest post first; the first
-    SESSIONS_SHOWN of them, labelled as their campaign, and how many more): one query whatever
-    the selection's size."""
+def _microseconds(moment: datetime) -> int:
+    """A time as whole microseconds since the epoch: exact, as the database compares them."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One selection of the queue (execution_queue's filters): its posts in queue order
+    (scheduled time, then pk), its posting sessions and the names its rows print. Nothing in it
+    depends on the time of day, so it is cached as it is; execution_overview counts what is
+    overdue and due today from `times` at the request's own `now`."""
+
+    ids: array  # the posts' pks, in queue order
+    times: array  # their scheduled times in microseconds since the epoch (so ascending)
+    names: dict[int, tuple[str, str]]  # (campaign name, brand name) by campaign pk
+    sessions: tuple[tuple[int, str, int], ...]  # (campaign pk, platform, posts), the first shown
+    session_count: int  # every session of the selection on a platform we post to
+
+
+def _read_waiting(queue: QuerySet[Creative]) -> Waiting:
+    """One query (the waiting posts' index, their campaign and brand), grouped here into the
+    sessions: one per campaign and platform, earliest post first."""
+    rows = queue.values_list("pk", "scheduled_at", "campaign_id", "platform", "campaign__name",
+                             "campaign__brand__name")
+    ids, times = array("q"), array("q")
+    names: dict[int, tuple[str, str]] = {}
+    groups: dict[tuple[int, str], list] = {}  # (campaign, platform): [first post's time, posts]
+    for pk, scheduled_at, campaign, platform, name, brand in rows:
+        ids.append(pk)
+        times.append(_microseconds(scheduled_at))
+        names[campaign] = (name, brand)
+        group = groups.get((campaign, platform))
+        if group is None:
+            groups[campaign, platform] = [scheduled_at, 1]
+        else:
+            group[1] += 1
+    postable = sorted((first, campaign, platform, posts)
+                      for (campaign, platform), (first, posts) in groups.items()
+                      if platform in PLATFORMS)
+    return Waiting(
+        ids=ids, times=times, names=names,
+        sessions=tuple((campaign, platform, posts)
+                       for _, campaign, platform, posts in postable[:SESSIONS_SHOWN]),
+        session_count=len(postable),
+    )
+
+
+def waiting_key(
+    *,
+    campaign_id: int | None = None,
+    brand_id: int | None = None,
+    platform: str = "",
+    day: date | None = None,
+    when: str = "",
+    now: datetime,
+) -> str | None:
+    """The cache key of a selection's waiting posts at the current "execution" stamp, or None
+    for a selection that is not cached: the overdue posts are those before the instant `now`.
+    "today" and "upcoming" are keyed by today's date, a day or a date by the time zone they are
+    read in."""
+    if when == "overdue":
+        return None
+    today = timezone.localdate(now) if when else None
+    return (f"execution:waiting:{settings.DASHBOARD_BUILD}:{data_stamp(EXECUTION)}:"
+            f"{timezone.get_current_timezone_name()}:{campaign_id}:{brand_id}:{platform}:"
+            f"{day}:{when}:{today}")
+
+
+def waiting_posts(**selection) -> Waiting:
+    """The waiting posts of execution_queue's selection (its arguments, `now` required), cached
+    per selection under the "execution" stamp, which every write that can change them moves
+    (migration campaigns 0014)."""
+    def read() -> Waiting:
+        return _read_waiting(execution_queue(**selection))
+
+    key = waiting_key(**selection)
+    return read() if key is None else cache.get_or_set(key, read, WAITING_SECONDS)
+
+
+def execution_overview(waiting: Waiting, now: datetime) -> dict:
+    """How many posts the selection holds, how many are overdue and how many are due later
+    today, at `now` to the microsecond, and its posting sessions, one per campaign and platform
+    (earliest post first; the first SESSIONS_SHOWN of them, labelled as their campaign, and how
+    many more)."""
     end_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     end_of_today += timedelta(days=1)
-    groups = (
-        queue.order_by()
-        .values("campaign_id", "platform")
-        .annotate(
-            count=Count("pk"),
-            first=Min("scheduled_at"),
-            overdue=Count("pk", filter=Q(scheduled_at__lt=now)),
-            due_today=Count("pk", filter=Q(scheduled_at__gte=now, scheduled_at__lt=end_of_today)),
-        )
-    )
-    groups_sql, groups_params = groups.query.sql_with_params()
-    postable = list(PLATFORMS)
-    sql = _OVERVIEW_SQL.format(
-        groups=groups_sql, postable=", ".join(["%s"] * len(postable)),
-        campaigns=Campaign._meta.db_table, brands=Brand._meta.db_table,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*postable, *postable, *groups_params, SESSIONS_SHOWN])
-        rows = cursor.fetchall()
-    total, overdue, due_today, sessions = (int(value) for value in rows[0][3:7]) if rows \
-        else (0, 0, 0, 0)
+    overdue = bisect_left(waiting.times, _microseconds(now))
+    due_today = bisect_left(waiting.times, _microseconds(end_of_today)) - overdue
+    names = waiting.names
     shown = [
-        {"campaign_id": campaign_id, "campaign": f"{brand} · {name}",  # Campaign.__str__
-         "platform": PLATFORMS[platform], "count": count}
-        for campaign_id, platform, count, *_, is_postable, brand, name in rows if is_postable
+        {"campaign_id": campaign, "platform": PLATFORMS[platform], "count": count,
+         "campaign": f"{names[campaign][1]} · {names[campaign][0]}"}  # Campaign.__str__
+        for campaign, platform, count in waiting.sessions
     ]
     return {
-        "total": total,
+        "total": len(waiting.ids),
         "overdue": overdue,
         "due_today": due_today,
         "sessions": shown,
-        "sessions_more": sessions - len(shown),
+        "sessions_more": waiting.session_count - len(shown),
     }
 
 
-# What a row of the queue shows (creatives_render.execution_rows), read as plain rows.
-ROW_COLUMNS = ("pk", "platform", "scheduled_at", "caption", "campaign__name",
-               "campaign__brand__name", "publication__status", "publication__simulated")
+# A page's posts by pk with their publication's state; their order, times and names come from
+# the cached selection. Fixed text (per page size), no ORM query to build each time.
+_ROWS_SQL = (
+    'SELECT "campaigns_creative"."id", "campaigns_creative"."platform", '
+    '"campaigns_creative"."caption", "campaigns_creative"."campaign_id", '
+    '"campaigns_publication"."status", "campaigns_publication"."simulated" '
+    'FROM "campaigns_creative" LEFT OUTER JOIN "campaigns_publication" '
+    'ON "campaigns_publication"."creative_id" = "campaigns_creative"."id" '
+    'WHERE "campaigns_creative"."id" IN ({ids})'
+)
+
+
+@functools.cache
+def _rows_sql(count: int) -> str:
+    return _ROWS_SQL.format(ids=", ".join(["%s"] * count))
 
 
 class QueuePages:
-    """The queue for a Paginator, counted by execution_overview. A page's posts are picked by
-    id alone, from the waiting posts' index (creative_waiting, read index-only), and only those
-    are read in full, as rows of ROW_COLUMNS: PostgreSQL's planner prices the partial index's
-    scattered heap reads above walking every approved post in time order, which is slower."""
+    """A selection's waiting posts for a Paginator: a page's pks are a slice of the cached
+    selection, and only those posts are read, with their publication's state. A row is what
+    creatives_render.execution_rows shows, keyed as values() would name it ("pk", "platform",
+    "scheduled_at", "caption", "campaign__name", "campaign__brand__name",
+    "publication__status", "publication__simulated")."""
 
-    def __init__(self, queue: QuerySet[Creative], count: int) -> None:
-        self.queue = queue
-        self.total = count
+    def __init__(self, waiting: Waiting) -> None:
+        self.waiting = waiting
 
     def count(self) -> int:
-        return self.total
+        return len(self.waiting.ids)
 
     def __getitem__(self, page: slice) -> list[dict]:
-        ids = self.queue.values("pk")[page]
-        return list(Creative.objects.filter(pk__in=ids).order_by("scheduled_at", "pk")
-                    .values(*ROW_COLUMNS))
+        ids, times = self.waiting.ids[page].tolist(), self.waiting.times[page].tolist()
+        if not ids:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(_rows_sql(len(ids)), ids)
+            found = {row[0]: row for row in cursor.fetchall()}
+        names = self.waiting.names
+        campaigns = {row[3] for row in found.values()}
+        if not names.keys() >= campaigns:  # a post moved since the selection was read: rare
+            names = {**names, **_campaign_names(campaigns - names.keys())}
+        rows = []
+        for pk, time in zip(ids, times, strict=True):
+            if pk not in found:  # deleted since the selection was read
+                continue
+            _, platform, caption, campaign, status, simulated = found[pk]
+            rows.append({
+                "pk": pk, "platform": platform, "scheduled_at": _EPOCH + time * _MICROSECOND,
+                "caption": caption, "campaign__name": names[campaign][0],
+                "campaign__brand__name": names[campaign][1], "publication__status": status,
+                # SQLite reads a boolean as 0 or 1
+                "publication__simulated": None if simulated is None else bool(simulated),
+            })
+        return rows
+
+
+def _campaign_names(pks: set[int]) -> dict[int, tuple[str, str]]:
+    return {pk: (name, brand) for pk, name, brand in
+            Campaign.objects.filter(pk__in=pks).values_list("pk", "name", "brand__name")}
 
 
 def due_at(scheduled_at: datetime, now: datetime) -> tuple[bool, bool]:
     """(due today, overdue) of a post scheduled at `scheduled_at`, at `now`."""
     return timezone.localdate(scheduled_at) == timezone.localdate(now), scheduled_at < now
+
+
+def with_due_flags(rows: list[dict], now: datetime) -> list[tuple[dict, bool, bool]]:
+    """(row, due today, overdue) of each of a page's rows at `now`: due_at's flags, with today's
+    date and the time zone looked up once for the page, not twice per row."""
+    zone, today = timezone.get_current_timezone(), timezone.localdate(now)
+    return [(row, row["scheduled_at"].astimezone(zone).date() == today, row["scheduled_at"] < now)
+            for row in rows]
 
 
 def due_flags(creative: Creative, now: datetime | None = None) -> tuple[bool, bool]:

@@ -78,6 +78,20 @@ def test_due_flags_tell_due_today_from_overdue():
     assert due_flags(tomorrow, noon) == (False, False)
 
 
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+def test_a_pages_due_flags_are_due_ats_in_the_active_time_zone(zone):
+    from datetime import datetime
+
+    from campaigns.publishing.selectors import due_at, with_due_flags
+
+    now = timezone.make_aware(datetime(2026, 11, 25, 23, 30), timezone.get_fixed_timezone(0))
+    times = [now + timedelta(minutes=minutes) for minutes in range(-60 * 30, 60 * 30, 97)]
+    rows = [{"scheduled_at": moment} for moment in times]
+    with timezone.override(zone):
+        assert with_due_flags(rows, now) == [(row, *due_at(row["scheduled_at"], now))
+                                             for row in rows]
+
+
 def test_execution_queue_filters_by_campaign(viewer_client):
     mine = approved_creative(caption="In this campaign")
     approved_creative(caption="In another campaign")

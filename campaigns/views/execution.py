@@ -38,12 +38,12 @@ from campaigns.publishing.selectors import (
     configured_adapters,
     creative_for_posting,
     credential_list,
-    due_at,
     due_flags,
     execution_overview,
-    execution_queue,
     session_creatives,
     session_next,
+    waiting_posts,
+    with_due_flags,
 )
 from campaigns.publishing.services import (
     PublishingConflict,
@@ -79,7 +79,7 @@ def execution(request: HttpRequest) -> HttpResponse:
     set_filter_choices(form)
     filters = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
-    queue = execution_queue(
+    waiting = waiting_posts(
         campaign_id=getattr(filters.get("campaign"), "pk", None),
         brand_id=getattr(filters.get("brand"), "pk", None),
         platform=filters.get("platform", ""),
@@ -87,13 +87,10 @@ def execution(request: HttpRequest) -> HttpResponse:
         when=filters.get("when", ""),
         now=now,
     )
-    # A page of posts; the counts and the posting sessions cover the whole selection, and
-    # their total is the paginator's count (no second COUNT query).
-    overview = execution_overview(queue, now)
-    page = Paginator(QueuePages(queue, overview["total"]), EXECUTION_PAGE_SIZE) \
-        .get_page(request.GET.get("page"))
-    rows = [(creative, *due_at(creative["scheduled_at"], now)) for creative in page.object_list] \
-        if overview["total"] else []
+    # A page of posts; the counts and the posting sessions cover the whole selection.
+    overview = execution_overview(waiting, now)
+    page = Paginator(QueuePages(waiting), EXECUTION_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = with_due_flags(page.object_list, now)
     context = {
         "form": form,
         "page": page,
