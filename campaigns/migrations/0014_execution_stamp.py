@@ -34,28 +34,11 @@ TABLES = {
 
 
 def create(apps, schema_editor):
-    run = schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        for table, (columns, insert) in TABLES.items():
-            run(f"CREATE TRIGGER {table}_{SCOPE}_stamp AFTER {stamps._pg_events(columns, insert)} "
-                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION campaigns_stamp_bump('{SCOPE}')")
-    else:
-        run(f"INSERT INTO {stamps.STAMP_TABLE} (scope, pid, n) VALUES ('{SCOPE}', 0, 0)")
-        for table, (columns, insert) in TABLES.items():
-            for statement in stamps._sqlite_triggers(SCOPE, table, columns, insert):
-                run(statement)
+    stamps.add_scopes(schema_editor, {SCOPE: TABLES})
 
 
 def drop(apps, schema_editor):
-    run = schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        for table in TABLES:
-            run(f"DROP TRIGGER IF EXISTS {table}_{SCOPE}_stamp ON {table}")
-    else:
-        for table, (columns, insert) in TABLES.items():
-            for statement in stamps._sqlite_triggers(SCOPE, table, columns, insert):
-                run(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
-    run(f"DELETE FROM {stamps.STAMP_TABLE} WHERE scope = '{SCOPE}'")
+    stamps.remove_scopes(schema_editor, {SCOPE: TABLES})
 
 
 class Migration(migrations.Migration):
