@@ -1,7 +1,7 @@
 """Data stamps: cheap numbers that grow with every committed write that can change a cached result.
 
 Each scope (the constants below) is bumped by database triggers (migrations campaigns 0007, 0009,
-0011 and 0012, leads 0008) on exactly the writes that can change what its pages cache,
+0011, 0012 and 0014, leads 0008) on exactly the writes that can change what its pages cache,
 whatever process or path writes. A cache key that includes the stamp read at the start of a
 request can never serve a result older than the data that request can see: the bump commits with
 the write.
