@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -110,25 +111,105 @@ class LeadRow(NamedTuple):
 ROW_COLUMNS = LeadRow._fields[:-2]
 _OWNER, _CAMPAIGN = ROW_COLUMNS.index("owner_id"), ROW_COLUMNS.index("campaign_id")
 
+# The list's statements, written out: the ORM built and compiled the same SQL on every request
+# (values_list() of 12 columns, the filters, the ORDER BY: ~0.25 ms, as long as the database's
+# work on a page). The columns are ROW_COLUMNS; the filters are lead_filter_sql()'s.
+_ROWS_SQL = (
+    "SELECT id, name, email, company, company_size, title, status, score, source, created_at,"
+    " owner_id, campaign_id FROM leads_lead{where}"
+    " ORDER BY score DESC, created_at DESC, id DESC LIMIT %s OFFSET %s"
+)
+_COUNT_SQL = "SELECT COUNT(*) FROM leads_lead{where}"
+
+# lead_search()'s SQL, as the ORM writes `search_text__contains=Upper(Value(text))` (PostgreSQL)
+# and the four `__icontains` (SQLite, the text escaped by prep_for_like_query).
+_PG_SEARCH = (
+    r"search_text LIKE '%%' || REPLACE(REPLACE(REPLACE(UPPER(%s), E'\\', E'\\\\'), "
+    r"E'%%', E'\\%%'), E'_', E'\\_') || '%%'"
+)
+_SQLITE_SEARCH = "(" + " OR ".join(
+    rf"{column} LIKE %s ESCAPE '\'" for column in ("name", "email", "company", "title")
+) + ")"
+
+
+def lead_filter_sql(filters: dict) -> tuple[str, list]:
+    """lead_list_for()'s filters as a WHERE clause on leads_lead's own columns (" WHERE ...", or
+    "" for none) and its parameters: the same leads (test_leadgen_rows holds the two together)."""
+    clauses: list[str] = []
+    params: list = []
+
+    def where(clause: str, *values) -> None:
+        clauses.append(clause)
+        params.extend(values)
+
+    if filters.get("status"):
+        where("status = %s", filters["status"])
+    if filters.get("min_score") is not None:
+        where("score >= %s", filters["min_score"])
+    if filters.get("max_score") is not None:
+        where("score <= %s", filters["max_score"])
+    if filters.get("source"):
+        where("source = %s", filters["source"])
+    if filters.get("owner") == "none":
+        where("owner_id IS NULL")
+    elif filters.get("owner"):
+        where("owner_id = %s", int(filters["owner"]))
+    if filters.get("campaign"):
+        where("campaign_id = %s", int(filters["campaign"]))
+    if filters.get("q"):
+        if connection.vendor == "postgresql":
+            where(_PG_SEARCH, filters["q"])
+        else:
+            where(_SQLITE_SEARCH, *[f"%{connection.ops.prep_for_like_query(filters['q'])}%"] * 4)
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+@functools.cache
+def _row_converters(vendor: str) -> tuple[tuple[int, list], ...]:
+    """(position, converters) of the row columns the backend hands over raw: SQLite's naive
+    created_at, made aware as the ORM does. None on PostgreSQL."""
+    converters = []
+    for index, name in enumerate(ROW_COLUMNS):
+        field = Lead._meta.pk if name == "pk" else Lead._meta.get_field(name)
+        column = field.get_col(Lead._meta.db_table)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converters.append((index, found))
+    return tuple(converters)
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
 
 class RankedPage:
-    """The ranked leads for a Paginator: counted by the database (or read from the cache under
-    `count_key`), and a page read as LeadRows, the owners' and campaigns' names looked up in
-    `names` (or read, for one created since they were cached)."""
+    """The ranked leads of a filter set for a Paginator: counted by the database (or read from the
+    cache under `count_key`), and a page read as LeadRows, the owners' and campaigns' names
+    looked up in `names` (or read, for one created since they were cached)."""
 
-    def __init__(self, queryset: QuerySet[Lead], *, names: LeadGenNames,
-                 count_key: str | None = None) -> None:
-        self.queryset = queryset
+    def __init__(self, filters: dict, *, names: LeadGenNames, count_key: str | None = None) -> None:
+        self.where, self.params = lead_filter_sql(filters)
         self.names = names
         self.count_key = count_key
 
+    def _count(self) -> int:
+        return _fetch(_COUNT_SQL.format(where=self.where), self.params)[0][0]
+
     def count(self) -> int:
         if self.count_key is None:
-            return self.queryset.count()
-        return cache.get_or_set(self.count_key, self.queryset.count, LEADS_CACHE_SECONDS)
+            return self._count()
+        return cache.get_or_set(self.count_key, self._count, LEADS_CACHE_SECONDS)
 
     def __getitem__(self, page: slice) -> list[LeadRow]:
-        rows = list(self.queryset.values_list(*ROW_COLUMNS)[page])
+        if page.stop <= page.start:
+            return []  # an empty list's page: no query (as the ORM's empty slice)
+        rows = _fetch(_ROWS_SQL.format(where=self.where),
+                      [*self.params, page.stop - page.start, page.start])
+        converters = _row_converters(connection.vendor)
+        if converters:
+            rows = [_converted(row, converters) for row in rows]
         users = _with_missing(self.names.users, {row[_OWNER] for row in rows},
                               get_user_model().objects, get_user_model().USERNAME_FIELD)
         campaigns = _with_missing(self.names.campaigns, {row[_CAMPAIGN] for row in rows},
@@ -137,6 +218,14 @@ class RankedPage:
             LeadRow(*row, users.get(row[_OWNER], ""), campaigns.get(row[_CAMPAIGN], ""))
             for row in rows
         ]
+
+
+def _converted(row: tuple, converters: tuple[tuple[int, list], ...]) -> tuple:
+    values = list(row)
+    for index, functions in converters:
+        for function in functions:
+            values[index] = function(values[index], None, connection)
+    return tuple(values)
 
 
 def _with_missing(names: dict[int, str], ids: set, manager, field: str) -> dict[int, str]:
@@ -186,8 +275,7 @@ def lead_sources() -> list[str]:
 def ranked_leads(filters: dict, *, stamp: int, names: LeadGenNames) -> RankedPage:
     """The Lead Gen list of a filter set, its exact count (a scan of up to 100,000 leads,
     4-10 ms) cached per filter set under the leads stamp read by the request."""
-    return RankedPage(lead_list_for(filters), names=names,
-                      count_key=_cache_key("count", stamp, filters))
+    return RankedPage(filters, names=names, count_key=_cache_key("count", stamp, filters))
 
 
 def cached_lead_sources(*, stamp: int) -> list[str]:
