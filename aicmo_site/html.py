@@ -13,6 +13,8 @@ from django.utils import translation
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 
+from aicmo_site.sections import urlconf_key
+
 
 def escape(value) -> str:
     """django.utils.html.escape's output (html.escape of str(value)) without its lazy-string
@@ -23,10 +25,16 @@ def escape(value) -> str:
 def url_for_rows(name: str, *kinds: type) -> Callable[..., str]:
     """`reverse(name, args=...)` for a loop: reversed once with placeholder arguments (each
     reverse() costs tens of µs), then filled in. The arguments are ints and slugs (a platform,
-    a kind), which URLs carry as they are."""
+    a kind), which URLs carry as they are. The pattern is kept per script prefix and URLconf,
+    what reverse() reads besides its arguments: pages ask for the same few on every request."""
+    return _url_pattern(name, kinds, *urlconf_key())
+
+
+@functools.lru_cache(maxsize=256)
+def _url_pattern(name: str, kinds: tuple[type, ...], urlconf: str, prefix: str) -> Callable[..., str]:
     samples = [f"{index}9876543210" if kind is int else f"placeholder{index}"
                for index, kind in enumerate(kinds)]
-    pattern = reverse(name, args=samples)
+    pattern = reverse(name, args=samples, urlconf=urlconf)
     for index, sample in enumerate(samples):
         pattern = pattern.replace(sample, f"{{{index}}}", 1)
     return pattern.format

@@ -6,12 +6,16 @@ created → generated → in review → approved → executing → complete.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Coalesce
 
 from campaigns import choices
@@ -216,8 +220,18 @@ class CampaignRow:
     step: Step | None = None
 
 
-ROW_FIELDS = ("pk", "name", "brand_id", "platforms", "cadence", "start_date", "end_date",
-              "completed_at")
+ROW_COLUMNS = ("id", "name", "brand_id", "platforms", "cadence", "start_date", "end_date",
+               "completed_at")
+
+
+@functools.cache
+def _campaign_rows_sql(*, brand: bool) -> str:
+    """The statement reading a page of the campaign list (parameters: the brand if given, the
+    limit and offset), in the order of its index campaign_newest; written once, as building the
+    ORM's version cost more than the database's work."""
+    where = " WHERE brand_id = %s" if brand else ""
+    return (f"SELECT {', '.join(ROW_COLUMNS)} FROM {Campaign._meta.db_table}{where}"  # noqa: S608 - names from the model, values as parameters
+            " ORDER BY created_at DESC, id DESC LIMIT %s OFFSET %s")
 
 
 def campaign_page(*, brand_id: int | None = None, page_number=None,
@@ -227,12 +241,15 @@ def campaign_page(*, brand_id: int | None = None, page_number=None,
     names come from `known` (choices.current(), read here when not given): the page's rows
     come from the campaign table alone, in the order of its index campaign_newest."""
     known = known or choices.current()
-    queryset = Campaign.objects.order_by("-created_at", "-pk")
-    if brand_id:
-        queryset = queryset.filter(brand_id=brand_id)
-    page = CountedPaginator(queryset.values_list(*ROW_FIELDS), CAMPAIGNS_PER_PAGE,
-                            count=known.campaign_count(brand_id)).get_page(page_number)
-    rows = [CampaignRow(*row) for row in page.object_list]
+    count = known.campaign_count(brand_id)
+    page = CountedPaginator(range(count), CAMPAIGNS_PER_PAGE, count=count).get_page(page_number)
+    shown = page.object_list  # the range of the page's rows
+    rows = []
+    if shown:
+        rows = [CampaignRow(*values) for values in _fetch(
+            Campaign, ROW_COLUMNS, _campaign_rows_sql(brand=bool(brand_id)),
+            [*([brand_id] if brand_id else []), len(shown), shown.start],
+        )]
     names = known.brand_names
     if any(row.brand_id not in names for row in rows):  # a brand added since names were read
         names = {**names, **dict(Brand.objects.filter(pk__in={row.brand_id for row in rows})
@@ -308,8 +325,8 @@ def _histories(creative_ids: list[int]) -> dict[int, tuple[list, Review | None, 
     return histories
 
 
-def with_history(creatives: list[Creative]) -> list[Creative]:
-    """Attaches `history`: each version (newest first) with the reviews of that version and
+def with_history(creatives: list) -> list:
+    """Attaches to Creatives or QueueCards `history`: each version (newest first) with the reviews of that version and
     what changed in it (word diffs against the version before); `last_review`; `n_reviews`.
 
     The histories of a set of cards are the same for every viewer: they are cached under the
@@ -340,25 +357,122 @@ def queue_creatives(
     return queryset.order_by("scheduled_at", "pk")
 
 
+@dataclass(slots=True)
+class QueueCard:
+    """A card of the approval queue: the creative's columns its card shows (20 model instances,
+    each with 18 fields through Model.__init__, cost more than their query), `names`, and what
+    `with_history` adds. Its text is measured by Creative's own methods."""
+
+    pk: int
+    campaign_id: int
+    platform: str
+    scheduled_at: datetime
+    pillar: str
+    caption: str
+    hashtags: list[str]
+    link: str
+    image: FieldFile
+    image_alt: str
+    image_brief: str
+    status: str
+    version: int
+    author_id: int | None
+    names: tuple[str, str] = ("", "")  # the campaign's and the brand's
+    history: list = field(default_factory=list)
+    last_review: Review | None = None
+    n_reviews: int = 0
+
+    rules = Creative.rules
+    full_text = Creative.full_text
+    text_length = Creative.text_length
+    preview_parts = Creative.preview_parts
+
+
+CARD_COLUMNS = ("id", "campaign_id", "platform", "scheduled_at", "pillar", "caption", "hashtags",
+                "link", "image", "image_alt", "image_brief", "status", "version", "author_id")
+
+
+@functools.cache
+def _queue_cards_sql(vendor: str, *, campaign: bool, brand: bool, platform: bool) -> str:
+    """The statement reading a page of the queue (parameters: the statuses, the filters given,
+    the limit and offset), written once per set of filters: building the ORM's version cost more
+    than PostgreSQL's planning and execution together. The page's ids come from the queue's
+    index (creative_queue_sched, index-only) and only those rows are read: sorting the full
+    rows of every queued post, or reading them up to a deep page's offset, cost milliseconds.
+    PostgreSQL is given the ids as an array (an IN (subquery) plans a join and a hash)."""
+    creative, campaigns = Creative._meta.db_table, Campaign._meta.db_table
+    where = ["u.status IN (%s, %s)"]
+    join = ""
+    if campaign:
+        where.append("u.campaign_id = %s")
+    if brand:
+        join = f" INNER JOIN {campaigns} b ON b.id = u.campaign_id"
+        where.append("b.brand_id = %s")
+    if platform:
+        where.append("u.platform = %s")
+    ids = (f"SELECT u.id FROM {creative} u{join} WHERE {' AND '.join(where)}"  # noqa: S608 - names from the models, values as parameters
+           " ORDER BY u.scheduled_at, u.id LIMIT %s OFFSET %s")
+    chosen = f"c.id = ANY(ARRAY({ids}))" if vendor == "postgresql" else f"c.id IN ({ids})"
+    columns = ", ".join(f"c.{name}" for name in CARD_COLUMNS)
+    return (f"SELECT {columns} FROM {creative} c WHERE {chosen}"  # noqa: S608 - as above
+            " ORDER BY c.scheduled_at, c.id")
+
+
+def _queue_cards(*, campaign_id: int | None, brand_id: int | None, platform: str, limit: int,
+                 offset: int) -> list[QueueCard]:
+    filters = [value for value in (campaign_id, brand_id, platform) if value]
+    sql = _queue_cards_sql(connection.vendor, campaign=bool(campaign_id), brand=bool(brand_id),
+                           platform=bool(platform))
+    rows = _fetch(Creative, CARD_COLUMNS, sql, [*QUEUE_STATUSES, *filters, limit, offset])
+    image = Creative._meta.get_field("image")
+    for values in rows:
+        values[8] = image.attr_class(None, image, values[8])  # as Creative.image reads it
+    return [QueueCard(*values) for values in rows]
+
+
+def _fetch(model, columns: tuple[str, ...], sql: str, params: list) -> list[list]:
+    """The rows of a fixed statement reading `model`'s `columns`, converted from the database as
+    the ORM converts them (SQLCompiler.get_converters: the backend's conversions, then each
+    field's from_db_value): JSON decoded, and on SQLite dates parsed and datetimes made aware."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    converters = []
+    for index, name in enumerate(columns):
+        column = model._meta.get_field(name).get_col(model._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            converters.append((index, functions, column))
+    converted = []
+    for row in rows:
+        values = list(row)
+        for index, functions, column in converters:
+            for function in functions:
+                values[index] = function(values[index], column, connection)
+        converted.append(values)
+    return converted
+
+
 def queue_page(*, campaign_id: int | None = None, brand_id: int | None = None, platform: str = "",
                page_number=None, per_page: int, known: choices.Choices | None = None) -> Page:
-    """One page of the queue as `with_history` cards, each with `names`: its campaign's and
+    """One page of the queue as `with_history` QueueCards, each with `names`: its campaign's and
     brand's names, from `known` (choices.current(), read here when not given).
 
     The number of posts (per filter set) is cached under the "progress" stamp, which moves with
-    every write that can add a post to the queue or take one out. The page's rows load in one
-    query, from the creative table alone, whose ids come from the queue's index
-    (creative_queue_sched) in a subquery: sorting 2,000 full rows for a deep page cost ~10 ms.
+    every write that can add a post to the queue or take one out; the page's rows are read by
+    one fixed statement (_queue_cards_sql).
     """
     queue = queue_creatives(campaign_id=campaign_id, brand_id=brand_id, platform=platform)
     count = cache.get_or_set(
         _queue_count_key(data_stamp(PROGRESS), campaign_id, brand_id, platform), queue.count,
         STAMPED_SECONDS,
     )
-    page = CountedPaginator(queue.values("pk"), per_page, count=count).get_page(page_number)
-    cards: list[Creative] = []
+    page = CountedPaginator(range(count), per_page, count=count).get_page(page_number)
+    cards: list[QueueCard] = []
     if count:
-        cards = list(Creative.objects.filter(pk__in=page.object_list).order_by("scheduled_at", "pk"))
+        rows = page.object_list  # the range of the page's rows
+        cards = _queue_cards(campaign_id=campaign_id, brand_id=brand_id, platform=platform,
+                             limit=len(rows), offset=rows.start)
         names = (known or choices.current()).campaign_names
         if any(card.campaign_id not in names for card in cards):  # added since names were read
             names = {**names, **{pk: (name, brand) for pk, name, brand in Campaign.objects.filter(

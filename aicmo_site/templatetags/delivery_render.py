@@ -1,9 +1,10 @@
-"""Delivery's tables, rendered in Python.
+"""Delivery's tables, and the export links of every list page, rendered in Python.
 
 Each of the 50 campaigns of the Delivery page drew ~40 template nodes: two forms with their CSRF
 token and four reverse()s (delivery/make_buttons.html), a report link and two dates; the log
-another ten per file; the export cards a reverse() per kind and format. These tags write the
-same markup with every value from the data escaped, and reverse each URL once per page.
+another ten per file; the export cards a reverse() per kind and format; the list pages' export
+links (an include with three {% url %}s) ~0.13 ms each. These tags write the same markup with
+every value from the data escaped, and reverse each URL once per page.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.middleware.csrf import get_token
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import filesizeformat
 from django.utils.dates import MONTHS_3
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
@@ -49,6 +50,37 @@ def _day_writer():
     date_format() per date was half the campaign rows' time."""
     months = {number: str(name).title() for number, name in MONTHS_3.items()}
     return lambda day: f"{day.day} {months[day.month]} {day.year:04d}"
+
+
+EXPORT_FORMATS = ("csv", "xlsx", "json")
+
+
+def _text(value) -> str:
+    # `{{ value }}`: a safe string (a template's literal) as it is, anything else escaped.
+    return str(value) if isinstance(value, SafeData) else escape(value)
+
+
+@register.simple_tag(takes_context=True)
+def export_links(context, kind: str, label: str = "", extra: str = "") -> SafeString:
+    """"Export <label>: CSV · XLSX · JSON" for a list page, each link carrying the page's query
+    string (its filters) to the export; `extra`: one more parameter, e.g. "simulated=no".
+
+    The markup, blank lines around it included, is the one the include that it replaced wrote,
+    so the pages did not change by a byte."""
+    query = context["request"].GET.urlencode()
+    carried = ""
+    if query or extra:
+        carried = f"?{escape(query)}{'&amp;' if query and extra else ''}{_text(extra)}"
+    export_url = url_for_rows("delivery:export", str, str)
+    links = " ·\n  ".join(
+        f'<a href="{escape(export_url(kind, fmt))}{carried}" download>{fmt.upper()}</a>'
+        for fmt in EXPORT_FORMATS
+    )
+    named = f" {_text(label)}" if label else ""
+    return mark_safe(  # noqa: S308 (every value is escaped)
+        f'\n\n<p class="export-links">Export{named}:\n  {links}\n'
+        "  <small>(with the filters shown)</small>\n</p>\n\n"
+    )
 
 
 @register.simple_tag

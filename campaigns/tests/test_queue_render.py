@@ -5,6 +5,7 @@ the queue pages 20 cards at a time, and the list's counts match the campaign pag
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.template.loader import render_to_string
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from aicmo_site.templatetags.queue_render import post_preview
 from campaigns import selectors
-from campaigns.models import CreativeStatus, PublicationStatus
+from campaigns.models import Campaign, CreativeStatus, PublicationStatus
 from campaigns.services import creative_decide, creative_snapshot
 from campaigns.tests.factories import (
     BrandFactory,
@@ -118,3 +119,75 @@ def test_campaign_list_steps_and_counts_match_the_campaign_page(approver):
     assert [listed[c.pk].step.key for c in campaigns] == [
         "generated", "in_review", "approved", "executing", "executing", "complete", "complete",
         "created"]
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize("fields", [
+    {"platform": "linkedin", "caption": LONG, "hashtags": ["roast", "café"]},
+    {"platform": "x", "caption": "Short & <sharp>", "link": "https://brand.example/?a=1&b=2"},
+    {"platform": "instagram", "caption": "A picture", "image": "creatives/cup & <steam>.png",
+     "image_alt": "A cup, <steam>"},
+    {"platform": "threads", "caption": "With a brief", "image_brief": "A cup", "hashtags": []},
+])
+def test_queue_page_rows_render_as_their_creatives_do(fields):
+    """The queue reads its cards as QueueCards (a fixed statement, no model instances): each
+    renders the preview its Creative renders, hashtags, image and date included."""
+    creative = CreativeFactory(campaign__brand__name="Bean & <Co>", **fields)
+    card, = selectors.queue_page(per_page=PAGE_SIZE).object_list
+    assert isinstance(card, selectors.QueueCard)
+    assert card.hashtags == creative.hashtags and card.scheduled_at == creative.scheduled_at
+    assert post_preview(card) == post_preview(creative)
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize("filters", [
+    {}, {"campaign": True}, {"brand": True}, {"platform": "x"},
+    {"campaign": True, "platform": "x"}, {"brand": True, "platform": "linkedin"},
+])
+def test_queue_pages_read_the_rows_the_queue_query_orders(filters):
+    """Every page of every filter set holds the rows of queue_creatives() in its order."""
+    brand = BrandFactory()
+    campaigns = [CampaignFactory(brand=brand), CampaignFactory(brand=brand), CampaignFactory()]
+    soon = timezone.now() + timedelta(days=1)
+    for n in range(60):
+        CreativeFactory(campaign=campaigns[n % 3], platform=("x", "linkedin")[n % 2],
+                        scheduled_at=soon + timedelta(hours=n % 7),
+                        status=("pending", "rejected", "approved", "draft")[n % 4])
+    given = {
+        "campaign_id": campaigns[0].pk if filters.get("campaign") else None,
+        "brand_id": brand.pk if filters.get("brand") else None,
+        "platform": filters.get("platform", ""),
+    }
+    expected = list(selectors.queue_creatives(**given).values_list("pk", flat=True))
+    read, number = [], 1
+    while True:
+        page = selectors.queue_page(**given, page_number=number, per_page=4)
+        read += [card.pk for card in page.object_list]
+        if not page.has_next():
+            break
+        number += 1
+    assert expected and read == expected
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize("by_brand", [False, True])
+def test_campaign_list_pages_read_the_campaigns_newest_first(monkeypatch, by_brand):
+    """The list's fixed statement reads, page by page, what the ORM reads (dates, platforms and
+    completion converted alike, on SQLite too)."""
+    monkeypatch.setattr(selectors, "CAMPAIGNS_PER_PAGE", 3)
+    brand = BrandFactory()
+    for n in range(8):
+        CampaignFactory(brand=brand if n % 3 else BrandFactory(), platforms=["x", "linkedin"][: n % 2 + 1],
+                        completed_at=timezone.now() if n == 4 else None)
+    campaigns = Campaign.objects.filter(brand=brand) if by_brand else Campaign.objects.all()
+    columns = ("pk", "name", "brand_id", "platforms", "cadence", "start_date", "end_date",
+               "completed_at")
+    expected = list(campaigns.order_by("-created_at", "-pk").values_list(*columns))
+    read, number = [], 1
+    while True:
+        page = selectors.campaign_page(brand_id=brand.pk if by_brand else None, page_number=number)
+        read += [tuple(getattr(row, name) for name in columns) for row in page.object_list]
+        if not page.has_next():
+            break
+        number += 1
+    assert expected and read == expected

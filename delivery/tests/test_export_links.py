@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from aicmo_site.templatetags.delivery_render import export_links
 from campaigns.tests.factories import (
     BrandFactory,
     CampaignFactory,
@@ -29,6 +30,30 @@ def _export_links(page: str, kind: str) -> list[str]:
 def _csv(client, url: str) -> list[dict]:
     body = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body)))
+
+
+def _written(query: str, label: str) -> str:
+    """What delivery/export_links.html wrote (the tag export_links replaced it, byte for byte)."""
+    links = " ·\n  ".join(
+        f'<a href="/delivery/export/leads.{fmt}{query}" download>{fmt.upper()}</a>'
+        for fmt in ("csv", "xlsx", "json")
+    )
+    return (f'\n\n<p class="export-links">Export{label}:\n  {links}\n'
+            "  <small>(with the filters shown)</small>\n</p>\n\n")
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize(("path", "options", "query", "label"), [
+    ("/leadgen/", {}, "", ""),
+    ("/leadgen/", {"label": "these leads"}, "", " these leads"),
+    ("/leadgen/?q=a%26b&status=NEW", {"label": "these <leads>"}, "?q=a%26b&amp;status=NEW",
+     " these &lt;leads&gt;"),
+    ("/leadgen/", {"extra": "simulated=no"}, "?simulated=no", ""),
+    ("/leadgen/?q=%3C", {"extra": "a=1&b=2"}, "?q=%3C&amp;a=1&amp;b=2", ""),
+])
+def test_export_links_write_the_markup_of_the_include_they_replaced(rf, path, options, query,
+                                                                    label):
+    assert export_links({"request": rf.get(path)}, "leads", **options) == _written(query, label)
 
 
 def test_leadgen_export_links_carry_the_filters(operator_client):
