@@ -101,8 +101,13 @@ def free_port() -> int:
 
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     process = subprocess.Popen(
+        # Without keep-alive, as gunicorn usually runs behind a proxy (nginx speaks HTTP/1.0 to
+        # its upstream unless told otherwise): with it, each of wrk's 8 connections stays with
+        # the worker that accepted it, and a worker holding five of them pegs one core while
+        # another idles, so the same page measured up to 2x apart from one run to the next.
         [PY, "-m", "gunicorn", "aicmo_site.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],  # gunicorn.conf.py: no access log
+         "--workers", str(workers), "--keep-alive", "0",
+         "--log-level", "warning"],  # gunicorn.conf.py: no access log
         cwd=ROOT, env=ENV, start_new_session=True,
     )
     for _ in range(100):
