@@ -118,3 +118,12 @@ def test_the_kill_switch_banner_shows_on_the_next_page_after_it_is_turned_on(ope
 def test_the_second_page_reads_the_kill_switch_from_the_cache(operator_client):
     operator_client.get("/system/")
     assert not any("autonomy_autonomypolicy" in query for query in _queries(operator_client, "/system/"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's storage settings")
+def test_the_stamp_table_is_vacuumed_after_a_fixed_number_of_dead_rows():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'campaigns_data_stamp'")
+        options = set(cursor.fetchone()[0])
+    assert {"autovacuum_vacuum_scale_factor=0", "autovacuum_vacuum_threshold=200",
+            "fillfactor=50"} <= options

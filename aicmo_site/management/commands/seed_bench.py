@@ -25,7 +25,8 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 for table in ("leads_lead", "leads_leadactivity", "campaigns_creative",
                               "campaigns_review", "campaigns_publication",
-                              "campaigns_metricsnapshot", "campaigns_campaign", "campaigns_brand"):
+                              "campaigns_metricsnapshot", "campaigns_campaign", "campaigns_brand",
+                              "campaigns_data_stamp"):
                     cursor.execute(f"VACUUM ANALYZE {table}")
         self.stdout.write(
             f"Loaded scale {scale} in {time.perf_counter() - started:.1f} s: "
