@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from aicmo_site.sections import urlconf_key
 
@@ -72,3 +73,11 @@ def short_month(month: int) -> str:
     """dateformat's "M" (e.g. "Jan") in the active language, translated once per language, not
     per date: a date filter or dateformat.format() call costs ~15 µs, most of it this lookup."""
     return _month_abbreviations(translation.get_language())[month]
+
+
+def truncate_chars(text: str, limit: int) -> str:
+    """What `{{ text|truncatechars:limit }}` writes. Most texts are short and plain ASCII, which
+    truncatechars returns unchanged; it normalises (NFC) and counts every other text."""
+    if len(text) <= limit and text.isascii():
+        return text
+    return Truncator(text).chars(limit)

@@ -271,10 +271,6 @@ def campaign_get(pk: int) -> Campaign:
     return campaign
 
 
-def brand_choices() -> QuerySet[Brand]:
-    return Brand.objects.order_by("name")
-
-
 def creative_queryset() -> QuerySet[Creative]:
     """Creatives with what a queue card shows of their relations: brand and author
     (`with_history` adds the versions and reviews)."""

@@ -17,9 +17,8 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 
-from aicmo_site.html import escape, url_for_rows
+from aicmo_site.html import escape, truncate_chars, url_for_rows
 from campaigns.models import Creative, Publication
 from campaigns.publishing.platforms import platform_rules
 
@@ -67,9 +66,7 @@ def _card(creative: dict, labels: dict, url: Callable[..., str], times: _Times,
     else:
         thumb = (f'<span class="library-card__thumb library-card__tile" style="--platform-color: '
                  f'{color}" aria-hidden="true">{platform}</span>')
-    caption = creative["caption"]
-    if len(caption) > 160:  # what |truncatechars:160 does, without its cost for short captions
-        caption = Truncator(caption).chars(160)
+    caption = truncate_chars(creative["caption"], 160)
     return (
         f'<li class="library-card">\n'
         f'<a href="{escape(url(creative["pk"]))}" class="library-card__link">\n{thumb}\n'
@@ -140,9 +137,7 @@ def _execution_row(creative: dict, due_today: bool, overdue: bool, status: str, 
         due = '<span class="due due--today">Due today</span>'
     else:
         due = ""
-    caption = creative["caption"]
-    if len(caption) > 90:  # what |truncatechars:90 does, without its cost for short captions
-        caption = Truncator(caption).chars(90)
+    caption = truncate_chars(creative["caption"], 90)
     return (
         f"<tr>\n<td>{escape(when)}<br>\n{due}</td>\n"
         f'<td><span class="platform-dot" style="--platform-color: {escape(rules.color)}" '

@@ -51,3 +51,16 @@ def test_initial_values_are_formatted_as_the_widgets_format_them():
                             "when": datetime.datetime(2026, 1, 2, 3, 4)})
     for field in form:
         assert quick_input(field) == field.as_widget(), field.name
+
+
+@pytest.mark.parametrize("text", [
+    "", "short and plain", "x" * 70, "x" * 71, "café " * 20, "cafe\u0301 court",
+    "e\u0301" * 40, "<b>tags & more</b> " * 6,
+])
+@pytest.mark.parametrize("limit", [1, 15, 70])
+def test_truncate_chars_writes_what_truncatechars_writes(text, limit):
+    from django.template.defaultfilters import truncatechars
+
+    from aicmo_site.html import truncate_chars
+
+    assert truncate_chars(text, limit) == truncatechars(text, limit)

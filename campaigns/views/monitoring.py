@@ -20,12 +20,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from aicmo_site.decorators import section_view
-from aicmo_site.html import escape, short_month, url_for_rows
+from aicmo_site.html import escape, short_month, truncate_chars, url_for_rows
 from campaigns import charts, funnel, metrics, stamps
 from campaigns.metric_forms import MetricFilterForm, MetricImportForm, SnapshotForm
 from campaigns.models import Brand, MetricImport, MetricSource, Publication
@@ -283,13 +282,6 @@ def _moment_writer() -> Callable[[datetime | None], str]:
     return moment
 
 
-def _caption(caption: str) -> str:
-    """The caption cut to 70 characters as truncatechars cuts it (most are short and plain)."""
-    if len(caption) <= 70 and caption.isascii():
-        return caption
-    return Truncator(caption).chars(70)
-
-
 def _post_row(post: funnel.PostRow, can_capture: bool, figures_url, moment) -> str:
     if post.captured_at:
         captured = escape(moment(post.captured_at))
@@ -305,7 +297,7 @@ def _post_row(post: funnel.PostRow, can_capture: bool, figures_url, moment) -> s
     impressions, clicks = post.impressions or 0, post.clicks or 0
     return (
         f"<tr><td>{escape(post.brand)} · {escape(post.campaign)}<br>"
-        f"<small>{escape(_caption(post.caption))}</small>"
+        f"<small>{escape(truncate_chars(post.caption, 70))}</small>"
         f"{_SIMULATED_BADGE if post.simulated else ''}</td>"
         f"<td>{escape(_PLATFORM_LABELS.get(post.platform, post.platform))}</td>"
         f"<td>{escape(moment(post.published_at))}</td>"
