@@ -56,6 +56,11 @@ def _input(widget: dict) -> str:
             f'{_attrs(widget["attrs"])}>\n')
 
 
+def input_tag(widget: dict) -> str:
+    """One <input> as input.html writes it for a widget's context (without the file's newline)."""
+    return _input(widget).strip()
+
+
 def _input_option(option: dict) -> str:
     """checkbox_option.html / radio_option.html, which include input_option.html."""
     if not option["wrap_label"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from aicmo_site.form_renderers import quick_inputs
+from aicmo_site.form_renderer import QUICK_RENDERER
 from campaigns.metrics import FIGURES, MetricFilters
 from campaigns.models import Brand, Campaign
 from campaigns.publishing.platforms import PLATFORM_CHOICES
@@ -17,7 +17,7 @@ class CampaignChoiceField(forms.ModelMultipleChoiceField):
 
 
 class MetricFilterForm(forms.Form):
-    default_renderer = quick_inputs  # the Monitoring page renders this form on every visit
+    default_renderer = QUICK_RENDERER  # the Monitoring page renders this form on every visit
 
     campaigns = CampaignChoiceField(
         queryset=Campaign.objects.select_related("brand").order_by("brand__name", "name"),

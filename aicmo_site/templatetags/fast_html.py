@@ -19,8 +19,9 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.forms.utils import flatatt
 from django.utils.html import format_html
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
+from aicmo_site.form_renderer import input_tag
 from aicmo_site.html import escape, option_tags, select_option
 
 register = template.Library()
@@ -69,25 +70,9 @@ PLAIN_INPUTS = (forms.TextInput, forms.NumberInput, forms.EmailInput, forms.URLI
                   if hasattr(forms, name)))
 
 
-def _attr(value) -> str:
-    # `{{ value|stringformat:'s' }}`: a safe string is written as it is, anything else escaped.
-    return str(value) if isinstance(value, SafeData) else escape(value)
-
-
 def _render_input(widget: forms.Input, name, value, attrs=None, renderer=None) -> SafeString:
-    """What input.html and attrs.html write for this widget, attribute for attribute."""
-    value = widget.format_value(value)
-    attrs = widget.build_attrs(widget.attrs, attrs)
-    parts = [f'<input type="{_attr(widget.input_type)}" name="{_attr(name)}"']
-    if value is not None:
-        parts.append(f' value="{_attr(value)}"')
-    for key, item in attrs.items():
-        if item is True:
-            parts.append(f" {_attr(key)}")
-        elif item is not False:
-            parts.append(f' {_attr(key)}="{_attr(item)}"')
-    parts.append(">")
-    return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+    """What input.html and attrs.html write for this widget (aicmo_site.form_renderer)."""
+    return mark_safe(input_tag(widget.get_context(name, value, attrs)["widget"]))  # noqa: S308 (escaped there)
 
 
 @register.simple_tag

@@ -1,4 +1,5 @@
-"""The quick form renderer writes the same <input>s as Django's templates."""
+"""The quick form renderer (aicmo_site.form_renderer) writes the same fields as Django's
+templates for the Monitoring filter form's kinds of widget."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date
 import pytest
 from django import forms
 
-from aicmo_site.form_renderers import quick_inputs
+from aicmo_site.form_renderer import QUICK_RENDERER
 
 
 class _Sample(forms.Form):
@@ -30,7 +31,7 @@ class _Sample(forms.Form):
 def test_quick_inputs_render_as_django_renders(data):
     initial = {"day": date(2024, 5, 6), "text": "'quoted'"}
     django_form = _Sample(data, initial=initial)
-    quick_form = _Sample(data, initial=initial, renderer=quick_inputs)
+    quick_form = _Sample(data, initial=initial, renderer=QUICK_RENDERER)
     for name in django_form.fields:
         assert str(quick_form[name]) == str(django_form[name]), name
         assert str(quick_form[name].errors) == str(django_form[name].errors), name
