@@ -69,10 +69,15 @@ def _month_abbreviations(language: str | None) -> tuple[str, ...]:
         return ("", *(MONTHS_3[month].title() for month in range(1, 13)))
 
 
+def month_abbreviations() -> tuple[str, ...]:
+    """dateformat's "M" names in the active language, indexed from 1 (January)."""
+    return _month_abbreviations(translation.get_language())
+
+
 def short_month(month: int) -> str:
     """dateformat's "M" (e.g. "Jan") in the active language, translated once per language, not
     per date: a date filter or dateformat.format() call costs ~15 µs, most of it this lookup."""
-    return _month_abbreviations(translation.get_language())[month]
+    return month_abbreviations()[month]
 
 
 def truncate_chars(text: str, limit: int) -> str:

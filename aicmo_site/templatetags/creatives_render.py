@@ -15,10 +15,10 @@ from collections.abc import Callable
 from django import template
 from django.template.loader import get_template
 from django.utils import timezone, translation
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
 
-from aicmo_site.html import escape, truncate_chars, url_for_rows
+from aicmo_site.html import escape, month_abbreviations, truncate_chars, url_for_rows
 from campaigns.models import Creative, Publication
 from campaigns.publishing.platforms import platform_rules
 
@@ -26,12 +26,10 @@ register = template.Library()
 
 
 @functools.cache
-def _date_names(language: str | None) -> tuple[list[str], list[str]]:
-    """dateformat's "D" and "M" names in this language: the weekdays (Monday first) and the
-    months (from 1)."""
+def _weekday_names(language: str | None) -> list[str]:
+    """dateformat's "D" names in this language, Monday first."""
     with translation.override(language):
-        return ([str(WEEKDAYS_ABBR[day]) for day in range(7)],
-                [""] + [str(MONTHS_3[month]).title() for month in range(1, 13)])
+        return [str(WEEKDAYS_ABBR[day]) for day in range(7)]
 
 
 class _Times:
@@ -40,7 +38,8 @@ class _Times:
     dateformat's formatter costs more than the rest of a card."""
 
     def __init__(self) -> None:
-        self.days, self.months = _date_names(translation.get_language())
+        self.days = _weekday_names(translation.get_language())
+        self.months = month_abbreviations()
         self.zone = timezone.get_current_timezone()
 
     def _parts(self, value) -> tuple[str, str, str]:

@@ -15,12 +15,11 @@ from django import template
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import filesizeformat
-from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
-from aicmo_site.html import escape, url_for_rows
+from aicmo_site.html import escape, month_abbreviations, url_for_rows
 
 register = template.Library()
 
@@ -48,7 +47,7 @@ def _make_buttons(campaign_id: int, make_url, hidden: str) -> str:
 def _day_writer():
     """`|date:"j M Y"` for dates (not datetimes), with the month names looked up once a render:
     date_format() per date was half the campaign rows' time."""
-    months = {number: str(name).title() for number, name in MONTHS_3.items()}
+    months = month_abbreviations()
     return lambda day: f"{day.day} {months[day.month]} {day.year:04d}"
 
 

@@ -8,19 +8,16 @@ value that comes from the data, in one pass.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from datetime import datetime
 
 from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone, is_aware
-from django.utils.translation import get_language
 
-from aicmo_site.html import escape, url_for_rows
+from aicmo_site.html import escape, month_abbreviations, url_for_rows
 from leads.statuses import LeadStatus
 
 register = template.Library()
@@ -38,19 +35,13 @@ def status_badge(status: str) -> str:
 _BADGES = {status: status_badge(status) for status in _STATUS_LABELS}
 
 
-@functools.cache
-def _month_names(language: str | None) -> dict[int, str]:
-    # Translated once per language, not twelve gettext() calls on every render.
-    return {number: str(name).title() for number, name in MONTHS_3.items()}
-
-
 class _Dates:
     """`|date:"j M Y"` in the current time zone, with the month names looked up once a render
     (dateformat.format() per row was a quarter of the rows' time)."""
 
     def __init__(self) -> None:
         self.zone = get_current_timezone() if settings.USE_TZ else None
-        self.months = _month_names(get_language())
+        self.months = month_abbreviations()
 
     def day(self, value: datetime | None) -> str:
         if value is None:
