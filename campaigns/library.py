@@ -21,7 +21,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 
-from aicmo_site.html import escape
+from aicmo_site.html import escape, select_option
 from campaigns import stamps
 from campaigns.models import Brand, Campaign, Creative
 
@@ -192,8 +192,7 @@ class _CachedChoices(BaseChoiceIterator):
         """The <option>s, those whose value is in `selected` marked, as QuickSelect writes them."""
         markup = self.options()[self.name]
         for value in selected - {""}:  # one at most: a single select
-            unmarked = f'<option value="{escape(value)}">'
-            markup = markup.replace(unmarked, f"{unmarked[:-1]} selected>", 1)
+            markup = select_option(markup, value)
         empty = (f'<option value=""{" selected" if "" in selected else ""}>'
                  f"{escape(self.empty_label)}</option>")
         return f"{empty}\n{markup}" if markup else empty
