@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Val
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Coalesce
 
+from aicmo_site.rows import fetch_converted
 from campaigns import choices
 from campaigns.choices import STAMPED_SECONDS
 from campaigns.diffs import version_changes
@@ -246,7 +247,7 @@ def campaign_page(*, brand_id: int | None = None, page_number=None,
     shown = page.object_list  # the range of the page's rows
     rows = []
     if shown:
-        rows = [CampaignRow(*values) for values in _fetch(
+        rows = [CampaignRow(*values) for values in fetch_converted(
             Campaign, ROW_COLUMNS, _campaign_rows_sql(brand=bool(brand_id)),
             [*([brand_id] if brand_id else []), len(shown), shown.start],
         )]
@@ -419,34 +420,11 @@ def _queue_cards(*, campaign_id: int | None, brand_id: int | None, platform: str
     filters = [value for value in (campaign_id, brand_id, platform) if value]
     sql = _queue_cards_sql(connection.vendor, campaign=bool(campaign_id), brand=bool(brand_id),
                            platform=bool(platform))
-    rows = _fetch(Creative, CARD_COLUMNS, sql, [*QUEUE_STATUSES, *filters, limit, offset])
+    rows = fetch_converted(Creative, CARD_COLUMNS, sql, [*QUEUE_STATUSES, *filters, limit, offset])
     image = Creative._meta.get_field("image")
     for values in rows:
         values[8] = image.attr_class(None, image, values[8])  # as Creative.image reads it
     return [QueueCard(*values) for values in rows]
-
-
-def _fetch(model, columns: tuple[str, ...], sql: str, params: list) -> list[list]:
-    """The rows of a fixed statement reading `model`'s `columns`, converted from the database as
-    the ORM converts them (SQLCompiler.get_converters: the backend's conversions, then each
-    field's from_db_value): JSON decoded, and on SQLite dates parsed and datetimes made aware."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    converters = []
-    for index, name in enumerate(columns):
-        column = model._meta.get_field(name).get_col(model._meta.db_table)
-        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if functions:
-            converters.append((index, functions, column))
-    converted = []
-    for row in rows:
-        values = list(row)
-        for index, functions, column in converters:
-            for function in functions:
-                values[index] = function(values[index], column, connection)
-        converted.append(values)
-    return converted
 
 
 def queue_page(*, campaign_id: int | None = None, brand_id: int | None = None, platform: str = "",

@@ -47,9 +47,8 @@ def creatives(request: HttpRequest) -> HttpResponse:
         date_from=data.get("date_from"),
         date_to=data.get("date_to"),
     )
-    queryset = creative_library_cards(filters)
-    paginator = Paginator(queryset, PAGE_SIZE)
-    paginator.count = library_count(filters, queryset, stamp)
+    paginator = Paginator(creative_library_cards(filters), PAGE_SIZE)
+    paginator.count = library_count(filters, stamp)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
