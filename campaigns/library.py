@@ -44,6 +44,16 @@ def _aware(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _scheduled_from(filters: LibraryFilters) -> datetime | None:
+    """The first moment the date filters take in: date_from's midnight, in the current zone."""
+    return _aware(filters.date_from) if filters.date_from else None
+
+
+def _scheduled_before(filters: LibraryFilters) -> datetime | None:
+    """The first moment after the date filters: the midnight that ends date_to."""
+    return _aware(filters.date_to + timedelta(days=1)) if filters.date_to else None
+
+
 def own_search_vector():
     """The creative's own words (caption, then hashtags, pillar and call to action), as
     indexed by creative_search_own (migration 0005: keep the two expressions the same)."""
@@ -237,9 +247,9 @@ def creative_library(filters: LibraryFilters) -> QuerySet[Creative]:
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.date_from:
-        queryset = queryset.filter(scheduled_at__gte=_aware(filters.date_from))
+        queryset = queryset.filter(scheduled_at__gte=_scheduled_from(filters))
     if filters.date_to:
-        queryset = queryset.filter(scheduled_at__lt=_aware(filters.date_to + timedelta(days=1)))
+        queryset = queryset.filter(scheduled_at__lt=_scheduled_before(filters))
     query = filters.query.strip()
     if not query:
         return queryset.order_by("-scheduled_at", "-pk")
@@ -257,15 +267,16 @@ def library_count(filters: LibraryFilters, stamp: int) -> int:
 # The cards of a library page with nothing searched (the library as it opens, and its filters),
 # written out: the ORM built and compiled the same three-table join on every request (0.5 ms,
 # as long as PostgreSQL's planning and reading of it). Its filters are creative_library()'s.
+# The creative's own columns of CARD_COLUMNS (the last two are its campaign's and brand's names).
+_CARD_CREATIVE_COLUMNS = ("id", *CARD_COLUMNS[1:-2])
+_CARD_SELECT = ", ".join(f"c.{name}" for name in _CARD_CREATIVE_COLUMNS)
 _CARDS_SQL = (
-    "SELECT c.id, c.platform, c.status, c.version, c.scheduled_at, c.caption, c.image,"
-    " c.image_alt, p.name, b.name FROM campaigns_creative c"
+    f"SELECT {_CARD_SELECT}, p.name, b.name"  # noqa: S608 - names from CARD_COLUMNS
+    " FROM campaigns_creative c"
     " INNER JOIN campaigns_campaign p ON p.id = c.campaign_id"
     " INNER JOIN campaigns_brand b ON b.id = p.brand_id{where}"
     " ORDER BY c.scheduled_at DESC, c.id DESC LIMIT %s OFFSET %s"
 )
-_CARD_CREATIVE_COLUMNS = ("id", "platform", "status", "version", "scheduled_at", "caption",
-                          "image", "image_alt")
 
 
 def _cards_filter_sql(filters: LibraryFilters) -> tuple[str, list]:
@@ -287,9 +298,9 @@ def _cards_filter_sql(filters: LibraryFilters) -> tuple[str, list]:
         where("c.status = %s", filters.status)
     adapt = connection.ops.adapt_datetimefield_value  # as the ORM passes a datetime
     if filters.date_from:
-        where("c.scheduled_at >= %s", adapt(_aware(filters.date_from)))
+        where("c.scheduled_at >= %s", adapt(_scheduled_from(filters)))
     if filters.date_to:
-        where("c.scheduled_at < %s", adapt(_aware(filters.date_to + timedelta(days=1))))
+        where("c.scheduled_at < %s", adapt(_scheduled_before(filters)))
     return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
