@@ -172,9 +172,11 @@ def retrospectives_recent(limit: int) -> list[Retrospective]:
 
 
 def retrospective_list() -> QuerySet[Retrospective]:
+    """Every retrospective, newest first, with its open action items counted. The order is
+    explicit: the count's GROUP BY makes Django drop the model's Meta.ordering."""
     return Retrospective.objects.select_related("campaign__brand").annotate(
         open_items=Count("action_items", filter=Q(action_items__done_at__isnull=True))
-    )
+    ).order_by("-opened_at", "-pk")
 
 
 def campaigns_awaiting_retrospective():

@@ -90,3 +90,15 @@ def test_retrospectives_recent_are_newest_first_with_their_open_item_count(opera
     assert [r.opened_at for r in recent] == [from_orm[r.pk] for r in recent]  # aware, as the ORM's
     assert recent[0].campaign.brand.name == "Northwind"
     assert recent[0].get_absolute_url() == newer.get_absolute_url()
+
+
+@pytest.mark.embedded
+def test_retrospective_list_is_newest_first(db):
+    brand = make_brand()
+    retrospectives = [retrospective_open(campaign=make_campaign(brand, completed_at=timezone.now()))
+                      for _ in range(4)]
+    for days, retrospective in zip([3, 1, 4, 2], retrospectives, strict=True):
+        Retrospective.objects.filter(pk=retrospective.pk).update(
+            opened_at=timezone.now() - timedelta(days=days))
+    listed = [r.pk for r in retrospective_list()]
+    assert listed == [retrospectives[i].pk for i in (1, 3, 0, 2)]
