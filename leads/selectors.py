@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +15,7 @@ from django.db.models import Count, Q, QuerySet, TextField, Value
 from django.db.models.functions import Upper
 
 from aicmo_site.html import option_tags
+from aicmo_site.rows import fetch_converted
 from campaigns.models import Campaign
 from leads.models import ImportJob, Lead, LeadActivity
 from leads.statuses import LeadStatus
@@ -181,20 +181,6 @@ def lead_filter_sql(filters: dict) -> tuple[str, list]:
     return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
-@functools.cache
-def _row_converters(vendor: str) -> tuple[tuple[int, list], ...]:
-    """(position, converters) of the row columns the backend hands over raw: SQLite's naive
-    created_at, made aware as the ORM does. None on PostgreSQL."""
-    converters = []
-    for index, name in enumerate(ROW_COLUMNS):
-        field = Lead._meta.pk if name == "pk" else Lead._meta.get_field(name)
-        column = field.get_col(Lead._meta.db_table)
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if found:
-            converters.append((index, found))
-    return tuple(converters)
-
-
 def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -251,27 +237,26 @@ class RankedPage:
             return None
         return walk_budget(end, matches=self.count(), leads=self._unsearched_count())
 
-    def _rows(self, page: slice) -> list[tuple]:
+    def _rows(self, page: slice) -> list[list]:
         size = page.stop - page.start
         budget = self._walk_budget(page.stop)
         if budget is not None:
-            rows = _fetch(
+            rows = fetch_converted(
+                Lead, ROW_COLUMNS,
                 _WALK_SQL.format(columns=_COLUMNS_SQL, where=self.unsearched_where),
                 [*self.unsearched_params, budget, self.search, size, page.start],
             )
             # Fewer than a page: the matches lie further down, unless the walk read every lead.
             if len(rows) == size or budget >= self._unsearched_count():
                 return rows
-        return _fetch(_ROWS_SQL.format(columns=_COLUMNS_SQL, where=self.where),
-                      [*self.params, size, page.start])
+        return fetch_converted(Lead, ROW_COLUMNS,
+                               _ROWS_SQL.format(columns=_COLUMNS_SQL, where=self.where),
+                               [*self.params, size, page.start])
 
     def __getitem__(self, page: slice) -> list[LeadRow]:
         if page.stop <= page.start:
             return []  # an empty list's page: no query (as the ORM's empty slice)
         rows = self._rows(page)
-        converters = _row_converters(connection.vendor)
-        if converters:
-            rows = [_converted(row, converters) for row in rows]
         users = _with_missing(self.names.users, {row[_OWNER] for row in rows},
                               get_user_model().objects, get_user_model().USERNAME_FIELD)
         campaigns = _with_missing(self.names.campaigns, {row[_CAMPAIGN] for row in rows},
@@ -280,14 +265,6 @@ class RankedPage:
             LeadRow(*row, users.get(row[_OWNER], ""), campaigns.get(row[_CAMPAIGN], ""))
             for row in rows
         ]
-
-
-def _converted(row: tuple, converters: tuple[tuple[int, list], ...]) -> tuple:
-    values = list(row)
-    for index, functions in converters:
-        for function in functions:
-            values[index] = function(values[index], None, connection)
-    return tuple(values)
 
 
 def _with_missing(names: dict[int, str], ids: set, manager, field: str) -> dict[int, str]:
