@@ -7,6 +7,7 @@ the last test stops it.
 
 from __future__ import annotations
 
+import gc
 import http.client
 import json
 import os
@@ -231,6 +232,16 @@ def test_gunicorn_workers_are_twice_the_cores_plus_one_capped(cpus, cap, expecte
 def test_gunicorn_workers_follow_web_concurrency(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "4")
     assert runpy.run_path(str(GUNICORN_CONF))["workers"] == 4
+
+
+def test_a_gunicorn_worker_sets_its_loaded_project_aside_from_garbage_collection():
+    post_worker_init = runpy.run_path(str(GUNICORN_CONF))["post_worker_init"]
+    before = gc.get_freeze_count()
+    try:
+        post_worker_init(None)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
 
 
 # --- Container files install through the same script as CI ------------------------------
