@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +25,8 @@ from kaizen.forms import (
 from kaizen.models import ActionItem, Article, Retrospective
 
 RECENT = 6
+# One retrospective opens per completed campaign: an agency's years of them, a page at a time.
+RETROSPECTIVES_PER_PAGE = 50
 
 
 @require_GET
@@ -132,8 +135,10 @@ def _add_errors(form, error: ValidationError) -> None:
 @require_GET
 @section_view("learn")
 def retrospective_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.retrospective_list(), RETROSPECTIVES_PER_PAGE).get_page(
+        request.GET.get("page"))
     return render(request, "kaizen/retrospectives.html", {
-        "retrospectives": selectors.retrospective_list(),
+        "page": page,
         "awaiting": selectors.campaigns_awaiting_retrospective().count(),
     })
 

@@ -186,6 +186,47 @@ def test_retrospective_list_shows_open_item_counts(viewer_client, item):
     assert "<td>1</td>" in page
 
 
+@pytest.fixture
+def many_retrospectives(db):
+    """51 retrospectives, opened a day apart: "Campaign 0" newest."""
+    brand = make_brand()
+    retrospectives = [
+        retrospective_open(campaign=make_campaign(brand, name=f"Campaign {n}",
+                                                  completed_at=timezone.now()))
+        for n in range(51)
+    ]
+    for n, retrospective in enumerate(retrospectives):
+        Retrospective.objects.filter(pk=retrospective.pk).update(
+            opened_at=timezone.now() - timedelta(days=n))
+    return retrospectives
+
+
+def test_retrospective_list_shows_fifty_newest_first_and_pages_on(viewer_client,
+                                                                  many_retrospectives):
+    page = viewer_client.get("/learn/retrospectives/").content.decode()
+    assert "51 retrospectives, newest first." in page
+    assert page.count("<tr>") == 1 + 50
+    assert page.index("· Campaign 0<") < page.index("· Campaign 49<")
+    assert "· Campaign 50<" not in page
+    assert "Page 1 of 2" in page and 'href="?page=2">Older' in page
+
+
+def test_retrospective_list_last_page_holds_the_oldest(viewer_client, many_retrospectives):
+    page = viewer_client.get("/learn/retrospectives/?page=2").content.decode()
+    assert "· Campaign 50<" in page and "· Campaign 0<" not in page
+    assert 'href="?page=1">← Newer' in page
+
+
+def test_retrospective_list_page_out_of_range_or_not_a_number_still_shows_a_page(
+        viewer_client, many_retrospectives):
+    for asked in ("99", "nonsense"):
+        response = viewer_client.get(f"/learn/retrospectives/?page={asked}")
+        assert response.status_code == 200
+    assert "Page 2 of 2" in viewer_client.get("/learn/retrospectives/?page=99").content.decode()
+    assert "Page 1 of 2" in viewer_client.get(
+        "/learn/retrospectives/?page=nonsense").content.decode()
+
+
 def test_retrospective_page_is_read_only_for_viewers(viewer_client, retrospective):
     page = viewer_client.get(f"/learn/retrospectives/{retrospective.pk}/").content.decode()
     assert "Not written yet." in page
