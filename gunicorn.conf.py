@@ -45,7 +45,7 @@ control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "0") != "1"
 
 def post_worker_init(worker) -> None:
     """The worker has loaded the project: what survives one collection now (modules, models, URL
-    patterns, settings: about 100,000 objects, alive as long as the worker) is set aside from the
+    patterns, settings: about 70,000 objects, alive as long as the worker) is set aside from the
     garbage collector. A full collection walked them all, pausing the worker ~30 ms every few
     thousand requests; it now walks only what requests left behind (under 1 ms)."""
     gc.collect()
