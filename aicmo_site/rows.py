@@ -1,4 +1,5 @@
-"""Rows of the statements pages write out themselves, read as the ORM would have read them."""
+"""The statements pages write out themselves: their WHERE clauses (Where), and their rows read as
+the ORM would have read them (fetch_converted)."""
 
 from __future__ import annotations
 
@@ -39,3 +40,20 @@ def fetch_converted(model, columns: tuple[str, ...], sql: str, params: list) -> 
                 values[index] = function(values[index], column, connection)
         converted.append(values)
     return converted
+
+
+class Where:
+    """The WHERE clause of a written-out statement, added to condition by condition with each
+    condition's parameters; sql() gives " WHERE a AND b ..." (or "" for none) and the parameters
+    in the order they appear."""
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.params: list = []
+
+    def add(self, clause: str, *values) -> None:
+        self.clauses.append(clause)
+        self.params.extend(values)
+
+    def sql(self) -> tuple[str, list]:
+        return (f" WHERE {' AND '.join(self.clauses)}" if self.clauses else ""), self.params

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 
 from aicmo_site.html import escape, select_option
-from aicmo_site.rows import fetch_converted
+from aicmo_site.rows import Where, fetch_converted
 from campaigns import stamps
 from campaigns.models import Brand, Campaign, Creative
 
@@ -281,27 +281,21 @@ _CARDS_SQL = (
 
 def _cards_filter_sql(filters: LibraryFilters) -> tuple[str, list]:
     """creative_library()'s filters, nothing searched, as _CARDS_SQL's WHERE and parameters."""
-    clauses: list[str] = []
-    params: list = []
-
-    def where(clause: str, value) -> None:
-        clauses.append(clause)
-        params.append(value)
-
+    where = Where()
     if filters.brand is not None:
-        where("p.brand_id = %s", filters.brand.pk)
+        where.add("p.brand_id = %s", filters.brand.pk)
     if filters.campaign is not None:
-        where("c.campaign_id = %s", filters.campaign.pk)
+        where.add("c.campaign_id = %s", filters.campaign.pk)
     if filters.platform:
-        where("c.platform = %s", filters.platform)
+        where.add("c.platform = %s", filters.platform)
     if filters.status:
-        where("c.status = %s", filters.status)
+        where.add("c.status = %s", filters.status)
     adapt = connection.ops.adapt_datetimefield_value  # as the ORM passes a datetime
     if filters.date_from:
-        where("c.scheduled_at >= %s", adapt(_scheduled_from(filters)))
+        where.add("c.scheduled_at >= %s", adapt(_scheduled_from(filters)))
     if filters.date_to:
-        where("c.scheduled_at < %s", adapt(_scheduled_before(filters)))
-    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
+        where.add("c.scheduled_at < %s", adapt(_scheduled_before(filters)))
+    return where.sql()
 
 
 class LibraryCards:

@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet, TextField, Value
 from django.db.models.functions import Upper
 
 from aicmo_site.html import option_tags
-from aicmo_site.rows import fetch_converted
+from aicmo_site.rows import Where, fetch_converted
 from campaigns.models import Campaign
 from leads.models import ImportJob, Lead, LeadActivity
 from leads.statuses import LeadStatus
@@ -152,33 +152,27 @@ _SQLITE_SEARCH = "(" + " OR ".join(
 def lead_filter_sql(filters: dict) -> tuple[str, list]:
     """lead_list_for()'s filters as a WHERE clause on leads_lead's own columns (" WHERE ...", or
     "" for none) and its parameters: the same leads (test_leadgen_rows holds the two together)."""
-    clauses: list[str] = []
-    params: list = []
-
-    def where(clause: str, *values) -> None:
-        clauses.append(clause)
-        params.extend(values)
-
+    where = Where()
     if filters.get("status"):
-        where("status = %s", filters["status"])
+        where.add("status = %s", filters["status"])
     if filters.get("min_score") is not None:
-        where("score >= %s", filters["min_score"])
+        where.add("score >= %s", filters["min_score"])
     if filters.get("max_score") is not None:
-        where("score <= %s", filters["max_score"])
+        where.add("score <= %s", filters["max_score"])
     if filters.get("source"):
-        where("source = %s", filters["source"])
+        where.add("source = %s", filters["source"])
     if filters.get("owner") == "none":
-        where("owner_id IS NULL")
+        where.add("owner_id IS NULL")
     elif filters.get("owner"):
-        where("owner_id = %s", int(filters["owner"]))
+        where.add("owner_id = %s", int(filters["owner"]))
     if filters.get("campaign"):
-        where("campaign_id = %s", int(filters["campaign"]))
+        where.add("campaign_id = %s", int(filters["campaign"]))
     if filters.get("q"):
         if connection.vendor == "postgresql":
-            where(_PG_SEARCH, filters["q"])
+            where.add(_PG_SEARCH, filters["q"])
         else:
-            where(_SQLITE_SEARCH, *[f"%{connection.ops.prep_for_like_query(filters['q'])}%"] * 4)
-    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
+            where.add(_SQLITE_SEARCH, *[f"%{connection.ops.prep_for_like_query(filters['q'])}%"] * 4)
+    return where.sql()
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
